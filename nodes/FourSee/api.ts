@@ -1,0 +1,256 @@
+/**
+ * Everything this package assumes about the 4SEE Integration API, in one place.
+ *
+ * The vendor's public overview names endpoints, the auth flow, paging words and rate limits but
+ * publishes no schemas. Each constant or function below is either [seed] (from that overview)
+ * or [assumed] (our working contract). When the real schema is known, this is the one file to
+ * edit. Keep it free of n8n imports so the trigger's pure logic and tests can use it too.
+ */
+
+export type JsonObject = { [key: string]: unknown };
+
+/** [seed] Default host of the authentication API. The Integration API host is per customer. */
+export const DEFAULT_AUTH_URL = 'https://auth.groteintegrations.com';
+
+/** [seed] Token lifetime when nothing in the token response says otherwise (~30 min). */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 1800;
+
+/** [seed] Rate limits of the authentication API. */
+export const AUTH_RATE_LIMIT = { requests: 10, perSeconds: 300 };
+export const ROTATE_RATE_LIMIT = { requests: 3, perSeconds: 3600 };
+
+/** [seed] Paths. Ids are inserted already validated and encoded (see `pathSegment`). */
+export const paths = {
+	tokenExchange: '/api/v1/customers/authenticate',
+	rotate: '/api/v1/customers/rotate',
+	fleets: '/api/v1/fleets',
+	fleet: (fleet: string) => `/api/v1/fleets/${fleet}`,
+	trailersOfFleet: (fleet: string) => `/api/v1/trailers/${fleet}`,
+	trailer: (trailer: string) => `/api/v1/trailers/${trailer}`,
+	trailerGpsTelemetry: (trailer: string) => `/api/v1/trailers/telemetry/gps/${trailer}`,
+	devicesOfTrailer: (trailer: string) => `/api/v1/devices/${trailer}`,
+	device: (device: string) => `/api/v1/devices/details/${device}`,
+	deviceTelemetry: (device: string) => `/api/v1/devices/telemetry/${device}`,
+	deliverSafeUnits: '/api/v1/deliversafe',
+	deliverSafeUnit: (id: string) => `/api/v1/deliversafe/${id}`,
+	deliverSafeTelemetry: (id: string) => `/api/v1/deliversafe/telemetry/${id}`,
+} as const;
+
+/** [seed] Paging query parameters. [assumed] `take` default and range. */
+export const PAGING = {
+	takeParam: 'take',
+	nextParam: 'next',
+	activeOnlyParam: 'activeOnly',
+	defaultTake: 50,
+	minTake: 1,
+	maxTake: 500,
+} as const;
+
+/** [assumed] Where a page's records and its continuation token may be found. */
+export const ENVELOPE_DATA_FIELDS = ['data', 'items', 'results', 'records'] as const;
+export const ENVELOPE_NEXT_FIELDS = ['next', 'nextToken'] as const;
+
+export interface Page {
+	records: JsonObject[];
+	/** Token for the following page; undefined on the last page. */
+	next?: string;
+}
+
+/**
+ * [assumed] Reads a page in any of the envelopes the contract tolerates:
+ * `{ data|items|results|records: [...], next|nextToken }`, or a bare array (no more pages).
+ * Returns undefined when the body is none of these, so the caller can raise a clear error.
+ */
+export function parsePage(body: unknown): Page | undefined {
+	if (Array.isArray(body)) return { records: body.filter(isObject) };
+	if (!isObject(body)) return undefined;
+	const field = ENVELOPE_DATA_FIELDS.find((name) => Array.isArray(body[name]));
+	if (field === undefined) return undefined;
+	const records = (body[field] as unknown[]).filter(isObject);
+	const nextField = ENVELOPE_NEXT_FIELDS.find(
+		(name) => typeof body[name] === 'string' && (body[name] as string) !== '',
+	);
+	return { records, next: nextField === undefined ? undefined : (body[nextField] as string) };
+}
+
+/** [assumed] Field names of the token response, first present wins. */
+export const TOKEN_FIELDS = ['token', 'accessToken', 'access_token', 'jwt'] as const;
+export const TOKEN_LIFETIME_FIELDS = ['expiresIn', 'expires_in'] as const;
+
+export interface ParsedToken {
+	token: string;
+	/** Seconds the token is valid for, counted from when it was issued/received. */
+	lifetimeSeconds: number;
+	/** Absolute expiry in ms since epoch when known from the JWT `exp` claim. */
+	expiresAtMs?: number;
+}
+
+/**
+ * [assumed] Reads the authenticate response: the token from the first present of
+ * `token`, `accessToken`, `access_token`, `jwt`, or a bare JSON/text string body. Lifetime from
+ * `expiresIn`/`expires_in` (seconds), else the JWT `exp` claim, else 1800 s.
+ */
+export function parseTokenResponse(body: unknown, nowMs: number = Date.now()): ParsedToken | undefined {
+	let token: string | undefined;
+	let lifetime: number | undefined;
+	if (typeof body === 'string') {
+		const text = body.trim();
+		if (text.startsWith('"')) {
+			try {
+				const parsed: unknown = JSON.parse(text);
+				if (typeof parsed === 'string') token = parsed;
+			} catch {
+				return undefined;
+			}
+		} else if (text.startsWith('{')) {
+			try {
+				return parseTokenResponse(JSON.parse(text), nowMs);
+			} catch {
+				return undefined;
+			}
+		} else if (text !== '') {
+			token = text;
+		}
+	} else if (isObject(body)) {
+		const field = TOKEN_FIELDS.find((name) => typeof body[name] === 'string' && body[name] !== '');
+		if (field !== undefined) token = body[field] as string;
+		const lifetimeField = TOKEN_LIFETIME_FIELDS.find((name) => Number(body[name]) > 0);
+		if (lifetimeField !== undefined) lifetime = Number(body[lifetimeField]);
+	}
+	if (token === undefined || token === '') return undefined;
+	const exp = jwtExpiry(token);
+	if (lifetime !== undefined) return { token, lifetimeSeconds: lifetime, expiresAtMs: nowMs + lifetime * 1000 };
+	if (exp !== undefined) {
+		return { token, lifetimeSeconds: Math.max(0, Math.floor((exp - nowMs) / 1000)), expiresAtMs: exp };
+	}
+	return {
+		token,
+		lifetimeSeconds: DEFAULT_TOKEN_LIFETIME_SECONDS,
+		expiresAtMs: nowMs + DEFAULT_TOKEN_LIFETIME_SECONDS * 1000,
+	};
+}
+
+/** The `exp` claim of a JWT in ms since epoch, or undefined if the token is not a readable JWT. */
+export function jwtExpiry(token: string): number | undefined {
+	const parts = token.split('.');
+	if (parts.length !== 3) return undefined;
+	try {
+		const payload: unknown = JSON.parse(base64UrlDecode(parts[1]));
+		if (isObject(payload) && typeof payload.exp === 'number') return payload.exp * 1000;
+	} catch {
+		return undefined;
+	}
+	return undefined;
+}
+
+/** [assumed] Rotate response: the new key, first present wins. */
+export const ROTATED_KEY_FIELDS = ['apiKey', 'key', 'customerApiKey'] as const;
+
+export function parseRotatedKey(body: unknown): string | undefined {
+	if (!isObject(body)) return undefined;
+	const field = ROTATED_KEY_FIELDS.find((name) => typeof body[name] === 'string' && body[name] !== '');
+	return field === undefined ? undefined : (body[field] as string);
+}
+
+/** [assumed] Errors are RFC 9457 problem documents; 400s carry `errors: { field: [messages] }`. */
+export interface Problem {
+	type?: string;
+	title?: string;
+	status?: number;
+	detail?: string;
+	errors?: Record<string, string[]>;
+}
+
+export function parseProblem(body: unknown): Problem | undefined {
+	if (typeof body === 'string') {
+		try {
+			return parseProblem(JSON.parse(body));
+		} catch {
+			return undefined;
+		}
+	}
+	if (!isObject(body)) return undefined;
+	const problem: Problem = {};
+	if (typeof body.type === 'string') problem.type = body.type;
+	if (typeof body.title === 'string') problem.title = body.title;
+	if (typeof body.status === 'number') problem.status = body.status;
+	if (typeof body.detail === 'string') problem.detail = body.detail;
+	if (isObject(body.errors)) {
+		problem.errors = {};
+		for (const [field, messages] of Object.entries(body.errors)) {
+			problem.errors[field] = Array.isArray(messages) ? messages.map(String) : [String(messages)];
+		}
+	}
+	return Object.keys(problem).length > 0 ? problem : undefined;
+}
+
+/**
+ * [assumed] Telemetry: records come oldest first, each with an ISO-8601 UTC `timestamp`; a
+ * client starts at a point in time by passing that time as `next` (records at or after it are
+ * returned). Records may share a timestamp and may carry no id; records can arrive late.
+ */
+export const TELEMETRY_TIMESTAMP_FIELD = 'timestamp';
+export const RECORD_ID_FIELD = 'id';
+
+/** The first `next` for a time-based telemetry page starting at `start`. */
+export function telemetryStartToken(start: Date): string {
+	return start.toISOString();
+}
+
+/** Milliseconds since epoch of a telemetry record's timestamp, or undefined if unreadable. */
+export function recordTimeMs(record: JsonObject): number | undefined {
+	const value = record[TELEMETRY_TIMESTAMP_FIELD];
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const ms = typeof value === 'number' ? value : Date.parse(value);
+	return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** [assumed] Stream-identifying fields of each telemetry kind (records name their source). */
+export const TELEMETRY_SOURCE_FIELD = {
+	gps: 'trailerId',
+	device: 'deviceId',
+	deliverSafe: 'deliverSafeId',
+} as const;
+
+/** [assumed] Record fields used by pickers and filters. */
+export const RECORD_FIELDS = {
+	name: ['name', 'unitNumber', 'serialNumber', 'vin'],
+	active: 'active',
+	latitude: 'latitude',
+	longitude: 'longitude',
+	speed: 'speedKph',
+	deliverSafeEvent: 'event',
+} as const;
+
+/** [assumed] DeliverSafe event types. */
+export const DELIVERSAFE_EVENTS = [
+	'door_opened',
+	'door_closed',
+	'cargo_loaded',
+	'cargo_empty',
+	'tamper',
+] as const;
+
+/**
+ * Ids go into the path as one segment. They are not documented; we accept what an id
+ * plausibly is (letters, digits and `-_.:~`), refuse anything that could change the route
+ * (`/`, `\`, `..`, whitespace, control characters) and encode the rest.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/;
+
+export function isValidId(id: string): boolean {
+	return ID_PATTERN.test(id) && !id.includes('..');
+}
+
+export function isObject(value: unknown): value is JsonObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function base64UrlDecode(text: string): string {
+	const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+	const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4);
+	// atob is a global in Node >= 16 and in browsers; Buffer is not allowed in node code.
+	const binary = atob(padded);
+	const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+	return new TextDecoder().decode(bytes);
+}
