@@ -19,6 +19,47 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 1800;
 export const AUTH_RATE_LIMIT = { requests: 10, perSeconds: 300 };
 export const ROTATE_RATE_LIMIT = { requests: 3, perSeconds: 3600 };
 
+/**
+ * Rules for the two service URLs of the credential (Auth URL, Integration API URL): https, or
+ * plain http only for loopback hosts (the sandbox and tests), so a key or token never crosses
+ * a network in clear text. Trailing slashes are tolerated; a path prefix is kept.
+ * Returns the URL without trailing slashes, or a sentence saying what is wrong.
+ */
+export function checkServiceUrl(value: unknown): { url: string } | { problem: string } {
+	const text = typeof value === 'string' ? value.trim() : '';
+	if (text === '') return { problem: 'is empty' };
+	let parsed: URL;
+	try {
+		parsed = new URL(text);
+	} catch {
+		return { problem: `is not a valid URL (expected something like https://host.example.com)` };
+	}
+	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+		return { problem: `must start with https:// (got ${parsed.protocol}//)` };
+	}
+	if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+		return {
+			problem:
+				'uses plain http://, which would send the API key and token unencrypted; use https:// (http:// is accepted only for localhost / 127.0.0.1 / ::1)',
+		};
+	}
+	if (parsed.username !== '' || parsed.password !== '') {
+		return { problem: 'must not contain a user name or password' };
+	}
+	if (parsed.search !== '' || parsed.hash !== '') {
+		return { problem: 'must not contain a query (?...) or fragment (#...)' };
+	}
+	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
+}
+
+/** 127.0.0.0/8, localhost (and its subdomains, which resolve to loopback) and ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+	const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+	if (host === 'localhost' || host.endsWith('.localhost')) return true;
+	if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+	return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** [seed] Paths. Ids are inserted already validated and encoded (see `pathSegment`). */
 export const paths = {
 	tokenExchange: '/api/v1/customers/authenticate',
