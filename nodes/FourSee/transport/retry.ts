@@ -1,0 +1,60 @@
+/**
+ * Waiting rules shared by the login (credential) and every API request (transport). Pure: no
+ * n8n imports, no clock other than the `nowMs` passed in, so they are unit-testable.
+ */
+
+export interface RetryPolicy {
+	/** Attempts in total, the first one included. */
+	maxAttempts: number;
+	/** Upper bound of the time spent waiting between attempts, summed over one request. */
+	maxWaitMs: number;
+	/** First backoff step when the server names no wait; doubles per attempt. Default 1000. */
+	baseDelayMs?: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, maxWaitMs: 60_000, baseDelayMs: 1000 };
+
+/** Longest single backoff step when the server names no wait. */
+export const MAX_BACKOFF_STEP_MS = 30_000;
+
+/**
+ * Full-jitter exponential backoff: a uniform draw in 0..min(cap, base * 2^(attempt-1)).
+ * Jitter spreads out the retries of concurrent executions that were refused together.
+ */
+export function backoffDelayMs(
+	attempt: number,
+	baseDelayMs: number = 1000,
+	random: () => number = Math.random,
+): number {
+	const ceiling = Math.min(MAX_BACKOFF_STEP_MS, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+	return Math.floor(random() * ceiling);
+}
+
+/**
+ * [assumed] `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 10.2.3).
+ * Returns the wait in ms (0 for a date in the past), or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: unknown, nowMs: number = Date.now()): number | undefined {
+	const raw = Array.isArray(value) ? value[0] : value;
+	if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
+	const text = String(raw).trim();
+	if (text === '') return undefined;
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const at = Date.parse(text);
+	return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
+
+/** A header from axios' AxiosHeaders or a plain object, looked up case-insensitively. */
+export function headerValue(headers: unknown, name: string): unknown {
+	if (headers === null || typeof headers !== 'object') return undefined;
+	const lower = name.toLowerCase();
+	const getter = (headers as { get?: unknown }).get;
+	if (typeof getter === 'function') {
+		const found: unknown = (getter as (n: string) => unknown).call(headers, lower);
+		if (found !== undefined && found !== null) return found;
+	}
+	for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+		if (key.toLowerCase() === lower) return value;
+	}
+	return undefined;
+}
