@@ -96,6 +96,18 @@ install_v1() {
 	if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 19 ]; }; then
 		die "n8n $N8N1_VERSION needs Node >= 20.19; this machine has $(node --version)"
 	fi
+	# node-gyp would download the headers of the running Node; a distribution's Node ships them
+	# (Debian: /usr/include/node), so point --nodedir at its prefix.
+	local node_bin nodedir
+	node_bin="$(readlink -f "$(command -v node)")"
+	nodedir="$(dirname "$(dirname "$node_bin")")"
+	if [ ! -f "$nodedir/include/node/node.h" ]; then
+		if [ -f "$HOME/.cache/node-gyp/$(node -p process.versions.node)/include/node/node.h" ]; then
+			nodedir="$HOME/.cache/node-gyp/$(node -p process.versions.node)"
+		else
+			die "no C headers for $(node --version) under $nodedir/include/node (Debian: apt-get install -y libnode-dev, or use a Node build that ships include/)"
+		fi
+	fi
 	install_one "$dir" "{
   \"name\": \"n8n-runtime-1\",
   \"private\": true,
@@ -106,7 +118,7 @@ install_v1() {
   \"overrides\": {
     \"xlsx\": \"$XLSX_VERSION\"
   }
-}" "$(command -v node)" ""
+}" "$node_bin" "$nodedir"
 	echo "$dir"
 }
 
