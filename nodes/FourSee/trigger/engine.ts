@@ -1,0 +1,321 @@
+/**
+ * One poll of the trigger, as a pure state transition around injected I/O.
+ *
+ * static data (cursors) -> plan within the request budget -> read pages -> de-duplicate against
+ * the watermark -> filters -> items. The caller gets a NEW state and commits it only when the
+ * poll did not fail as a whole, so a poll whose fetch fails leaves the stored state untouched.
+ *
+ * Scheduling is a round-robin queue of tasks (read a stream, walk a listing). Each task gets one
+ * page per turn; a task with more pages goes to the back of the queue, so every stream of a large
+ * fleet is read within ceil(tasks / budget) polls. A new cycle (fresh listings, then every
+ * stream again) starts only at the beginning of a poll, so a caught-up stream costs one request
+ * per cycle. The item cap stops a poll mid-page; that task stays at the head and the page is
+ * read again next poll, where the keys skip what was already emitted.
+ */
+import { telemetryStartToken, type Page } from '../api';
+import { canonicalJson } from './hash';
+import { startMs, startSignature } from './start';
+import type {
+	Emitted,
+	EventKind,
+	ListSource,
+	PollSettings,
+	Scope,
+	StreamContext,
+	StreamFailure,
+	StreamState,
+	Task,
+	TriggerState,
+} from './types';
+import { ingestPage, newStream, settle, startRead, type ReadContext } from './watermark';
+
+/** Departed streams whose watermark is remembered, so one that comes back does not replay. */
+export const MAX_GONE = 1000;
+
+export interface PollIO {
+	/** One page of a stream's telemetry; `token` is an ISO time or a server continuation. */
+	readPage(event: EventKind, streamId: string, token: string): Promise<Page>;
+	/** One page of a listing (`token` undefined for the first page). */
+	listPage(source: ListSource, token: string | undefined): Promise<Page>;
+	/** Errors after which no request of this poll can succeed (key rejected, rate limit spent). */
+	isFatal(error: unknown): boolean;
+	/** A message for the user; never contains secrets. */
+	describe(error: unknown): string;
+}
+
+export interface PollOutcome {
+	/** The state to store; only when `error` is undefined. */
+	state: TriggerState;
+	items: Emitted[];
+	failures: StreamFailure[];
+	requests: number;
+	/** Set when nothing could be read: throw it and keep the stored state. */
+	error?: unknown;
+	/** Set when an error stopped the poll early after some reads succeeded. */
+	stoppedBy?: unknown;
+	/** Stream ids read successfully in this poll (for coverage checks and logs). */
+	streamsRead: string[];
+	cycleCompleted: boolean;
+}
+
+export function stateSignature(settings: Pick<PollSettings, 'scope' | 'start'>): string {
+	return `${settings.scope.event}|${startSignature(settings.start)}`;
+}
+
+export function scopeSignature(scope: Scope): string {
+	return canonicalJson(scope);
+}
+
+export function freshState(settings: Pick<PollSettings, 'scope' | 'start'>, nowMs: number): TriggerState {
+	return {
+		v: 1,
+		sig: stateSignature(settings),
+		startMs: startMs(settings.start, nowMs),
+		streams: {},
+		gone: {},
+		cycle: { n: 0, scope: '', queue: [] },
+	};
+}
+
+/**
+ * The state to continue from: a deep copy of the stored one, or a fresh one when there is none,
+ * it is unreadable, or the event or start settings changed.
+ */
+export function loadState(stored: unknown, settings: Pick<PollSettings, 'scope' | 'start'>, nowMs: number): TriggerState {
+	if (typeof stored === 'object' && stored !== null) {
+		const candidate = stored as Partial<TriggerState>;
+		if (
+			candidate.v === 1 &&
+			candidate.sig === stateSignature(settings) &&
+			typeof candidate.startMs === 'number' &&
+			typeof candidate.streams === 'object' &&
+			typeof candidate.cycle === 'object' &&
+			Array.isArray(candidate.cycle?.queue)
+		) {
+			return JSON.parse(JSON.stringify(candidate)) as TriggerState;
+		}
+	}
+	return freshState(settings, nowMs);
+}
+
+function unique(ids: string[]): string[] {
+	return [...new Set(ids.filter((id) => id !== ''))];
+}
+
+/** Streams named directly by the settings, or the listings that name them. */
+function initialTasks(scope: Scope): { streams: string[]; lists: Task[] } {
+	if ('trailers' in scope) return { streams: unique(scope.trailers), lists: [] };
+	if ('devices' in scope) return { streams: unique(scope.devices), lists: [] };
+	if ('units' in scope) return { streams: unique(scope.units), lists: [] };
+	if ('allUnits' in scope) return { streams: [], lists: [{ t: 'l', src: { of: 'deliverSafeUnits' } }] };
+	if ('trailer' in scope) {
+		return {
+			streams: [],
+			lists: [{ t: 'l', src: { of: 'trailerDevices', id: scope.trailer }, ctx: { trailerId: scope.trailer } }],
+		};
+	}
+	return { streams: [], lists: [{ t: 'l', src: { of: 'fleetTrailers', id: scope.fleet }, ctx: { fleetId: scope.fleet } }] };
+}
+
+/** Streams no listing named during a complete cycle have left the scope: forget them. */
+function endCycle(state: TriggerState): void {
+	const { cycle } = state;
+	if (cycle.n === 0 || cycle.listFailed) return;
+	for (const [id, stream] of Object.entries(state.streams)) {
+		if (stream.seen >= cycle.n) continue;
+		if (stream.wm !== undefined) {
+			delete state.gone[id];
+			state.gone[id] = stream.wm;
+		}
+		delete state.streams[id];
+	}
+	const gone = Object.keys(state.gone);
+	for (const id of gone.slice(0, Math.max(0, gone.length - MAX_GONE))) delete state.gone[id];
+}
+
+function beginCycle(state: TriggerState, scope: Scope): void {
+	const { streams, lists } = initialTasks(scope);
+	state.cycle = { n: state.cycle.n + 1, scope: scopeSignature(scope), queue: [...lists] };
+	for (const id of streams) {
+		discover(state, id, undefined);
+		state.cycle.queue.push({ t: 's', id });
+	}
+}
+
+/** Registers a stream named in this cycle; returns false when it was already named in it. */
+function discover(state: TriggerState, id: string, ctx: StreamContext | undefined): boolean {
+	const n = state.cycle.n;
+	let stream = state.streams[id];
+	if (stream === undefined) {
+		// A stream that left and came back resumes after what it had emitted, not from the start.
+		const previous = state.gone[id];
+		stream = newStream(previous === undefined ? state.startMs : Math.max(state.startMs, previous + 1), n);
+		delete state.gone[id];
+		state.streams[id] = stream;
+	} else if (stream.seen === n) {
+		return false;
+	}
+	stream.seen = n;
+	if (ctx !== undefined) stream.ctx = ctx;
+	return true;
+}
+
+function recordId(record: Record<string, unknown>): string | undefined {
+	const id = record.id;
+	if (typeof id === 'string' && id !== '') return id;
+	if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+	return undefined;
+}
+
+/** What a listing's records become: streams to read, or further listings to walk. */
+function expand(state: TriggerState, task: Extract<Task, { t: 'l' }>, records: Array<Record<string, unknown>>): Task[] {
+	const event = state.sig.split('|')[0] as EventKind;
+	const tasks: Task[] = [];
+	for (const record of records) {
+		const id = recordId(record);
+		if (id === undefined) continue;
+		if (task.src.of === 'fleetTrailers' && event === 'deviceTelemetry') {
+			tasks.push({ t: 'l', src: { of: 'trailerDevices', id }, ctx: { ...task.ctx, trailerId: id } });
+			continue;
+		}
+		let ctx: StreamContext | undefined = task.ctx;
+		if (task.src.of === 'deliverSafeUnits' && typeof record.trailerId === 'string') {
+			ctx = { trailerId: record.trailerId };
+		}
+		if (discover(state, id, ctx)) tasks.push({ t: 's', id, ctx });
+	}
+	return tasks;
+}
+
+function metaFor(event: EventKind, id: string, stream: StreamState, record: Record<string, unknown>) {
+	const ctx = stream.ctx ?? {};
+	const meta: Emitted['meta'] = { event, streamId: id, dedupeKey: '' };
+	if (ctx.fleetId !== undefined) meta.fleetId = ctx.fleetId;
+	if (event === 'gpsPosition') meta.trailerId = id;
+	else {
+		const trailerId = ctx.trailerId ?? (typeof record.trailerId === 'string' ? record.trailerId : undefined);
+		if (trailerId !== undefined) meta.trailerId = trailerId;
+		if (event === 'deviceTelemetry') meta.deviceId = id;
+		else meta.deliverSafeId = id;
+	}
+	return meta;
+}
+
+export async function runPoll(
+	stored: unknown,
+	settings: PollSettings,
+	io: PollIO,
+	nowMs: number,
+): Promise<PollOutcome> {
+	const state = loadState(stored, settings, nowMs);
+	const event = settings.scope.event;
+	if (state.cycle.scope !== scopeSignature(settings.scope)) {
+		// The scope was edited: start over with the new one. Streams kept in both keep their cursors.
+		beginCycle(state, settings.scope);
+	} else if (state.cycle.queue.length === 0) {
+		endCycle(state);
+		beginCycle(state, settings.scope);
+	}
+
+	const items: Emitted[] = [];
+	const failures: StreamFailure[] = [];
+	const reads = new Map<string, ReadContext>();
+	const streamsRead = new Set<string>();
+	let requests = 0;
+	let succeeded = 0;
+	let firstError: unknown;
+	let stoppedBy: unknown;
+	const queue = state.cycle.queue;
+
+	while (queue.length > 0 && requests < settings.requestBudget && items.length < settings.maxItems) {
+		const task = queue[0];
+		if (task.t === 'l') {
+			requests++;
+			try {
+				const page = await io.listPage(task.src, task.next);
+				succeeded++;
+				queue.shift();
+				queue.push(...expand(state, task, page.records));
+				if (page.next !== undefined) queue.push({ ...task, next: page.next });
+			} catch (error) {
+				firstError ??= error;
+				if (io.isFatal(error)) {
+					stoppedBy = error;
+					break;
+				}
+				// A listing that fails is retried next cycle; until then no stream counts as departed.
+				queue.shift();
+				state.cycle.listFailed = true;
+				const label = task.src.of === 'deliverSafeUnits' ? 'deliverSafe' : `${task.src.of}:${task.src.id}`;
+				failures.push({ stream: label, message: io.describe(error), failures: 1 });
+			}
+			continue;
+		}
+
+		const stream = state.streams[task.id] ?? (discover(state, task.id, task.ctx), state.streams[task.id]);
+		let read = reads.get(task.id);
+		if (read === undefined) {
+			read = startRead(`${event}:${task.id}`, stream, settings.latenessMs, settings.filter);
+			reads.set(task.id, read);
+		}
+		const token = stream.resume ?? telemetryStartToken(new Date(read.lowBound));
+		requests++;
+		let page: Page;
+		try {
+			page = await io.readPage(event, task.id, token);
+		} catch (error) {
+			firstError ??= error;
+			if (io.isFatal(error)) {
+				stoppedBy = error;
+				break;
+			}
+			// This stream waits for the next cycle; the others go on. Its cursor stays where it was.
+			queue.shift();
+			stream.failures = (stream.failures ?? 0) + 1;
+			stream.lastError = io.describe(error);
+			failures.push({ stream: task.id, message: stream.lastError, failures: stream.failures });
+			continue;
+		}
+		succeeded++;
+		streamsRead.add(task.id);
+		delete stream.failures;
+		delete stream.lastError;
+		const result = ingestPage(stream, page.records, read, settings.maxItems - items.length);
+		for (const accepted of result.accepted) {
+			const meta = metaFor(event, task.id, stream, accepted.record);
+			meta.dedupeKey = `${event}:${task.id}:${accepted.key}`;
+			if (accepted.detail !== undefined) meta.filter = accepted.detail;
+			items.push({ record: accepted.record, meta });
+		}
+		if (result.cut) {
+			// Item cap reached inside this page: read it again first thing next poll.
+			stream.resume = token === telemetryStartToken(new Date(read.lowBound)) ? undefined : token;
+			break;
+		}
+		queue.shift();
+		if (page.next !== undefined) {
+			stream.resume = page.next;
+			queue.push(task);
+		} else {
+			delete stream.resume;
+		}
+	}
+
+	for (const id of reads.keys()) {
+		const stream = state.streams[id];
+		if (stream !== undefined) settle(stream, settings.latenessMs);
+	}
+
+	if (failures.length > 0) for (const item of items) item.meta.failedStreams = failures;
+	const outcome: PollOutcome = {
+		state,
+		items,
+		failures,
+		requests,
+		streamsRead: [...streamsRead],
+		cycleCompleted: queue.length === 0,
+	};
+	if (succeeded === 0 && firstError !== undefined) outcome.error = firstError;
+	else if (stoppedBy !== undefined) outcome.stoppedBy = stoppedBy;
+	return outcome;
+}

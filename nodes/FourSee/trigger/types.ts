@@ -1,0 +1,142 @@
+/**
+ * The trigger's data model. Everything here is plain JSON: it lives in n8n's workflow static
+ * data, which n8n serialises between polls and across restarts.
+ */
+
+export type EventKind = 'gpsPosition' | 'deviceTelemetry' | 'deliverSafeTelemetry';
+
+/** Which streams a trigger watches. A stream is one trailer's GPS, one device or one unit. */
+export type Scope =
+	| { event: 'gpsPosition'; trailers: string[] }
+	| { event: 'gpsPosition'; fleet: string }
+	| { event: 'deviceTelemetry'; devices: string[] }
+	| { event: 'deviceTelemetry'; trailer: string }
+	| { event: 'deviceTelemetry'; fleet: string }
+	| { event: 'deliverSafeTelemetry'; units: string[] }
+	| { event: 'deliverSafeTelemetry'; allUnits: true };
+
+/** Lists whose members are streams (or further lists): trailers of a fleet, devices of a trailer. */
+export type ListSource =
+	| { of: 'fleetTrailers'; id: string }
+	| { of: 'trailerDevices'; id: string }
+	| { of: 'deliverSafeUnits' };
+
+/** Where a record came from, carried into each item's metadata. */
+export interface StreamContext {
+	fleetId?: string;
+	trailerId?: string;
+}
+
+export type StartPoint =
+	| { mode: 'now' }
+	| { mode: 'relative'; hours: number }
+	| { mode: 'date'; date: string }
+	| { mode: 'all' };
+
+export type Filter =
+	| { type: 'none' }
+	| {
+			type: 'geofence';
+			latitude: number;
+			longitude: number;
+			radiusMeters: number;
+			on: 'enter' | 'leave' | 'both';
+	  }
+	| { type: 'speedAbove'; kph: number }
+	| { type: 'fieldChange'; field: string }
+	| { type: 'threshold'; field: string; value: number; direction: 'above' | 'below' | 'either' }
+	| { type: 'events'; events: string[] };
+
+export interface PollSettings {
+	scope: Scope;
+	start: StartPoint;
+	filter: Filter;
+	/** Records up to this much older than the newest seen are still caught (late uploads). */
+	latenessMs: number;
+	/** Logical API requests per poll (pages of listings and of telemetry). */
+	requestBudget: number;
+	/** Items per poll; the rest is carried over, never dropped. */
+	maxItems: number;
+}
+
+/** A unit of work in the round-robin queue: read one stream, or walk one listing. */
+export type Task =
+	| { t: 's'; id: string; ctx?: StreamContext }
+	| { t: 'l'; src: ListSource; next?: string; ctx?: StreamContext };
+
+export interface StreamState {
+	/** Nothing before this time (ms) is emitted: the start point, raised when keys are evicted. */
+	floor: number;
+	/** Watermark: the newest record time (ms) processed so far. */
+	wm?: number;
+	/** Keys of records processed with time >= wm - lateness, mapped to their time (ms). */
+	keys: Record<string, number>;
+	/** Continuation token when a read stopped before the end of the stream. */
+	resume?: string;
+	ctx?: StreamContext;
+	/** Cycle in which a listing (or the configured list) last named this stream. */
+	seen: number;
+	/** Filter signature and state; reset when the filter settings change. */
+	fsig?: string;
+	f?: FilterState;
+	/** Consecutive failed reads, so a stream that keeps failing is reported, not silently frozen. */
+	failures?: number;
+	lastError?: string;
+}
+
+export interface FilterState {
+	/** Time (ms) of the record the state reflects; older records do not move it. */
+	t: number;
+	/** geofence: was the last position inside. */
+	inside?: boolean;
+	/** fieldChange: canonical JSON of the last value. */
+	value?: string;
+	/** threshold: last numeric value. */
+	x?: number;
+}
+
+export interface TriggerState {
+	v: 1;
+	/** Event kind and start settings: when they change the trigger starts afresh. */
+	sig: string;
+	startMs: number;
+	streams: Record<string, StreamState>;
+	/** Watermarks of streams that left the scope (bounded), so one that returns does not replay. */
+	gone: Record<string, number>;
+	cycle: {
+		n: number;
+		/** Signature of the scope the queue was built for. */
+		scope: string;
+		queue: Task[];
+		/** A listing failed in this cycle: do not treat unlisted streams as departed. */
+		listFailed?: boolean;
+	};
+}
+
+/** One record to emit, with the metadata users see. */
+export interface Emitted {
+	record: Record<string, unknown>;
+	meta: ItemMeta;
+}
+
+export interface ItemMeta {
+	event: EventKind;
+	streamId: string;
+	fleetId?: string;
+	trailerId?: string;
+	deviceId?: string;
+	deliverSafeId?: string;
+	/** Stable per record: usable as an idempotency key downstream. */
+	dedupeKey: string;
+	/** What the filter saw, e.g. a geofence transition or a field's old and new value. */
+	filter?: Record<string, unknown>;
+	/** Streams that could not be read in this poll (no secrets: status and message only). */
+	failedStreams?: StreamFailure[];
+}
+
+export interface StreamFailure {
+	stream: string;
+	message: string;
+	/** Consecutive polls in which this stream failed. */
+	failures: number;
+}
