@@ -187,6 +187,23 @@ function expand(state: TriggerState, task: Extract<Task, { t: 'l' }>, records: A
 	return tasks;
 }
 
+/** Streams a listing named in earlier cycles and not yet queued in this one. */
+function knownStreams(state: TriggerState, src: ListSource): Task[] {
+	const tasks: Task[] = [];
+	for (const [id, stream] of Object.entries(state.streams)) {
+		if (stream.seen === state.cycle.n) continue;
+		const ctx = stream.ctx ?? {};
+		const belongs =
+			src.of === 'deliverSafeUnits' ||
+			(src.of === 'fleetTrailers' && ctx.fleetId === src.id) ||
+			(src.of === 'trailerDevices' && ctx.trailerId === src.id);
+		if (!belongs) continue;
+		stream.seen = state.cycle.n;
+		tasks.push({ t: 's', id, ctx: stream.ctx });
+	}
+	return tasks;
+}
+
 function metaFor(event: EventKind, id: string, stream: StreamState, record: Record<string, unknown>) {
 	const ctx = stream.ctx ?? {};
 	const meta: Emitted['meta'] = { event, streamId: id, dedupeKey: '' };
@@ -243,9 +260,11 @@ export async function runPoll(
 					stoppedBy = error;
 					break;
 				}
-				// A listing that fails is retried next cycle; until then no stream counts as departed.
+				// A listing that fails is retried next cycle; until then no stream counts as departed,
+				// and the streams it named last time are read as before.
 				queue.shift();
 				state.cycle.listFailed = true;
+				queue.push(...knownStreams(state, task.src));
 				const label = task.src.of === 'deliverSafeUnits' ? 'deliverSafe' : `${task.src.of}:${task.src.id}`;
 				failures.push({ stream: label, message: io.describe(error), failures: 1 });
 			}

@@ -1,0 +1,230 @@
+import { runPoll } from '../../../../nodes/FourSee/trigger/engine';
+import type { TriggerState } from '../../../../nodes/FourSee/trigger/types';
+import { ApiError, FakeApi, T0, iso } from './fakeApi';
+import { Poller, settings } from './helpers';
+
+const trailers = (n: number) => Array.from({ length: n }, (_, i) => `t${i + 1}`);
+
+describe('start point', () => {
+	it('from now: records before activation are never emitted, later ones are', async () => {
+		const api = new FakeApi();
+		api.add('t1', { timestamp: iso(-3600), v: 'history' }, { timestamp: iso(-1), v: 'just before' });
+		const poller = new Poller(api, settings({ start: { mode: 'now' } }), T0);
+		const first = await poller.poll();
+		expect(first.items).toHaveLength(0);
+		api.add('t1', { timestamp: iso(5), v: 'new' });
+		await poller.poll();
+		expect(poller.values()).toEqual(['new']);
+	});
+
+	it('a relative window reaches back N hours; the whole history only when asked', async () => {
+		const api = new FakeApi();
+		api.add('t1', { timestamp: iso(-48 * 3600), v: 'old' }, { timestamp: iso(-3600), v: 'recent' });
+		const relative = new Poller(api, settings({ start: { mode: 'relative', hours: 2 } }), T0);
+		await relative.poll();
+		expect(relative.values()).toEqual(['recent']);
+		const all = new Poller(api, settings({ start: { mode: 'all' } }), T0);
+		await all.poll();
+		expect(all.values()).toEqual(['old', 'recent']);
+	});
+
+	it('keeps its start across polls, and starts afresh when the start setting changes', async () => {
+		const api = new FakeApi();
+		const poller = new Poller(api, settings({ start: { mode: 'now' } }), T0);
+		await poller.poll();
+		poller.nowMs = T0 + 3600_000;
+		api.add('t1', { timestamp: iso(60), v: 'a' });
+		await poller.poll();
+		expect(poller.values()).toEqual(['a']);
+		poller.settings = settings({ start: { mode: 'relative', hours: 0 } });
+		api.add('t1', { timestamp: iso(120), v: 'b' }, { timestamp: iso(3700), v: 'c' });
+		await poller.poll();
+		expect(poller.values()).toEqual(['a', 'c']);
+	});
+});
+
+describe('per-poll caps', () => {
+	it('carries items beyond the cap over to the next polls, in order, none dropped or repeated', async () => {
+		const api = new FakeApi();
+		api.pageSize = 4;
+		api.add('t1', ...Array.from({ length: 10 }, (_, i) => ({ timestamp: iso(Math.floor(i / 3)), v: i })));
+		const poller = new Poller(api, settings({ maxItems: 3 }));
+		const counts: number[] = [];
+		for (let i = 0; i < 5; i++) counts.push((await poller.poll()).items.length);
+		expect(counts).toEqual([3, 3, 3, 1, 0]);
+		expect(poller.values()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+	});
+
+	it('never sends more requests than the budget, and continues where it stopped', async () => {
+		const api = new FakeApi();
+		api.pageSize = 2;
+		api.add('t1', ...Array.from({ length: 20 }, (_, i) => ({ timestamp: iso(i), v: i })));
+		const poller = new Poller(api, settings({ requestBudget: 3 }));
+		const first = await poller.poll();
+		expect(first.requests).toBe(3);
+		expect(api.requests).toHaveLength(3);
+		expect(first.items).toHaveLength(6);
+		await poller.pollUntilIdle();
+		expect(poller.values()).toEqual(Array.from({ length: 20 }, (_, i) => i));
+	});
+});
+
+describe('round-robin', () => {
+	it('covers every stream within ceil(streams / budget) polls', async () => {
+		const api = new FakeApi();
+		const ids = trailers(23);
+		for (const id of ids) api.add(id, { timestamp: iso(1), v: id });
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: ids }, requestBudget: 5 }));
+		const read = new Set<string>();
+		for (let i = 0; i < Math.ceil(23 / 5); i++) {
+			const outcome = await poller.poll();
+			expect(outcome.requests).toBeLessThanOrEqual(5);
+			for (const id of outcome.streamsRead) read.add(id);
+		}
+		expect([...read].sort()).toEqual([...ids].sort());
+		expect(poller.values().sort()).toEqual([...ids].sort());
+	});
+
+	it('a stream with a backlog does not starve the others', async () => {
+		const api = new FakeApi();
+		api.pageSize = 2;
+		api.add('t1', ...Array.from({ length: 40 }, (_, i) => ({ timestamp: iso(i), v: i })));
+		for (const id of ['t2', 't3', 't4']) api.add(id, { timestamp: iso(1), v: id });
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: trailers(4) }, requestBudget: 4 }));
+		const first = await poller.poll();
+		expect(first.streamsRead.sort()).toEqual(['t1', 't2', 't3', 't4']);
+		await poller.pollUntilIdle();
+		expect(poller.emitted.filter((e) => e.stream === 't1')).toHaveLength(40);
+	});
+
+	it('a fleet: lists its trailers, reads each, picks up new ones and drops those that left', async () => {
+		const api = new FakeApi();
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }]);
+		api.add('t1', { timestamp: iso(1), v: 'a' });
+		api.add('t2', { timestamp: iso(1), v: 'b' });
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', fleet: 'f1' } }));
+		const first = await poller.poll();
+		expect(first.items.map((i) => i.meta)).toEqual([
+			expect.objectContaining({ event: 'gpsPosition', trailerId: 't1', fleetId: 'f1' }),
+			expect.objectContaining({ event: 'gpsPosition', trailerId: 't2', fleetId: 'f1' }),
+		]);
+		api.lists.set('fleetTrailers:f1', [{ id: 't2' }, { id: 't3' }]);
+		api.add('t3', { timestamp: iso(2), v: 'c' });
+		await poller.poll();
+		expect(poller.values()).toEqual(['a', 'b', 'c']);
+		// t1 left in the cycle that just ended: forgotten at the start of the next.
+		await poller.poll();
+		const state = poller.stored as TriggerState;
+		expect(Object.keys(state.streams).sort()).toEqual(['t2', 't3']);
+		expect(state.gone.t1).toBe(Date.parse(iso(1)));
+		// It comes back: what it had emitted is not replayed.
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }, { id: 't3' }]);
+		api.add('t1', { timestamp: iso(3), v: 'a2' });
+		await poller.poll();
+		expect(poller.values()).toEqual(['a', 'b', 'c', 'a2']);
+	});
+
+	it('a listing that fails: known streams are still read, and none counts as departed', async () => {
+		const api = new FakeApi();
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }]);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', fleet: 'f1' } }));
+		await poller.poll();
+		api.failing.set('fleetTrailers:f1', 500);
+		api.add('t1', { timestamp: iso(1), v: 'a' });
+		api.add('t2', { timestamp: iso(1), v: 'b' });
+		const outcome = await poller.poll();
+		expect(outcome.failures).toEqual([{ stream: 'fleetTrailers:f1', message: 'list fleetTrailers:f1 failed', failures: 1 }]);
+		expect(poller.values()).toEqual(['a', 'b']);
+		await poller.poll();
+		expect(Object.keys((poller.stored as TriggerState).streams).sort()).toEqual(['t1', 't2']);
+		// Listed again without t2: now it has left.
+		api.failing.clear();
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }]);
+		await poller.poll();
+		await poller.poll();
+		expect(Object.keys((poller.stored as TriggerState).streams)).toEqual(['t1']);
+	});
+
+	it('devices of a fleet: trailers, then devices of each trailer, with ids in the metadata', async () => {
+		const api = new FakeApi();
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }]);
+		api.lists.set('trailerDevices:t1', [{ id: 'd1' }, { id: 'd2' }]);
+		api.lists.set('trailerDevices:t2', [{ id: 'd3' }]);
+		for (const d of ['d1', 'd2', 'd3']) api.add(d, { timestamp: iso(1), deviceId: d });
+		const poller = new Poller(api, settings({ scope: { event: 'deviceTelemetry', fleet: 'f1' } }));
+		const outcome = await poller.poll();
+		expect(outcome.items.map((i) => i.meta)).toEqual([
+			expect.objectContaining({ event: 'deviceTelemetry', deviceId: 'd1', trailerId: 't1', fleetId: 'f1' }),
+			expect.objectContaining({ deviceId: 'd2', trailerId: 't1' }),
+			expect.objectContaining({ deviceId: 'd3', trailerId: 't2' }),
+		]);
+		expect(outcome.items[0].meta.dedupeKey).toMatch(/^deviceTelemetry:d1:/);
+	});
+});
+
+describe('failures', () => {
+	it('a poll that reads nothing reports the error and its state is not to be stored', async () => {
+		const api = new FakeApi();
+		api.add('t1', { timestamp: iso(1), v: 1 });
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: ['t1', 't2'] } }));
+		await poller.poll();
+		const before = JSON.stringify(poller.stored);
+		api.add('t1', { timestamp: iso(2), v: 2 });
+		api.down = 500;
+		const failed = await poller.poll();
+		expect(failed.error).toBeInstanceOf(ApiError);
+		expect(JSON.stringify(poller.stored)).toBe(before);
+		api.down = undefined;
+		await poller.poll();
+		expect(poller.values()).toEqual([1, 2]);
+	});
+
+	it('a rejected key stops the poll at once and nothing is stored', async () => {
+		const api = new FakeApi();
+		const stored = JSON.parse(JSON.stringify((await runPoll(undefined, settings({ scope: { event: 'gpsPosition', trailers: trailers(5) } }), api, T0)).state));
+		api.down = 401;
+		api.requests = [];
+		const outcome = await runPoll(stored, settings({ scope: { event: 'gpsPosition', trailers: trailers(5) } }), api, T0);
+		expect(outcome.error).toMatchObject({ status: 401 });
+		expect(api.requests).toHaveLength(1);
+	});
+
+	it('a failing stream does not hold back the others, and is reported on their items', async () => {
+		const api = new FakeApi();
+		api.add('t1', { timestamp: iso(1), v: 1 });
+		api.add('t3', { timestamp: iso(1), v: 3 });
+		api.failing.set('t2', 404);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: trailers(3) } }));
+		const outcome = await poller.poll();
+		expect(outcome.error).toBeUndefined();
+		expect(poller.values()).toEqual([1, 3]);
+		expect(outcome.items[0].meta.failedStreams).toEqual([{ stream: 't2', message: 'stream t2 failed', failures: 1 }]);
+		const again = await poller.poll();
+		expect(again.failures).toEqual([{ stream: 't2', message: 'stream t2 failed', failures: 2 }]);
+		// Once it can be read again, it starts where it was: nothing lost.
+		api.failing.clear();
+		api.add('t2', { timestamp: iso(1), v: 2 });
+		await poller.poll();
+		expect(poller.values()).toEqual([1, 3, 2]);
+		expect((poller.stored as TriggerState).streams.t2.failures).toBeUndefined();
+	});
+
+	it('a rate limit spent mid-poll keeps what was read and stops', async () => {
+		const api = new FakeApi();
+		for (const id of trailers(3)) api.add(id, { timestamp: iso(1), v: id });
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: trailers(3) } }));
+		const original = api.readPage.bind(api);
+		let calls = 0;
+		api.readPage = async (...args) => {
+			if (++calls === 2) throw new ApiError(429, 'rate limited');
+			return original(...args);
+		};
+		const outcome = await poller.poll();
+		expect(outcome.error).toBeUndefined();
+		expect(outcome.stoppedBy).toMatchObject({ status: 429 });
+		expect(poller.values()).toEqual(['t1']);
+		api.readPage = original;
+		await poller.poll();
+		expect(poller.values()).toEqual(['t1', 't2', 't3']);
+	});
+});
