@@ -4,7 +4,8 @@ const { task, src, dest } = require('gulp');
 task('build:icons', copyIcons);
 
 function copyIcons() {
-	const nodeSource = path.resolve('nodes', '**', '*.{png,svg}');
+	// Codex files (*.node.json) sit next to the built node, where n8n looks for them.
+	const nodeSource = path.resolve('nodes', '**', '*.{png,svg,node.json}');
 	const nodeDestination = path.resolve('dist', 'nodes');
 
 	src(nodeSource, { encoding: false }).pipe(dest(nodeDestination));

@@ -23,7 +23,6 @@ import type {
 	Scope,
 	StreamContext,
 	StreamFailure,
-	StreamState,
 	Task,
 	TriggerState,
 } from './types';
@@ -41,7 +40,12 @@ export interface PollIO {
 	isFatal(error: unknown): boolean;
 	/** A message for the user; never contains secrets. */
 	describe(error: unknown): string;
+	/** Server-side trouble (5xx after retries): a few in a row with no success mean the API is down. */
+	isTransient?(error: unknown): boolean;
 }
+
+/** Transient failures in a poll with no success yet after which the API counts as down. */
+export const TRANSIENT_FAILURES_MEANING_DOWN = 3;
 
 export interface PollOutcome {
 	/** The state to store; only when `error` is undefined. */
@@ -204,13 +208,18 @@ function knownStreams(state: TriggerState, src: ListSource): Task[] {
 	return tasks;
 }
 
-function metaFor(event: EventKind, id: string, stream: StreamState, record: Record<string, unknown>) {
-	const ctx = stream.ctx ?? {};
+/** The metadata of an item: event kind, the ids of its stream, and (set by the caller) its key. */
+export function itemMeta(
+	event: EventKind,
+	id: string,
+	ctx: StreamContext | undefined,
+	record: Record<string, unknown>,
+): Emitted['meta'] {
 	const meta: Emitted['meta'] = { event, streamId: id, dedupeKey: '' };
-	if (ctx.fleetId !== undefined) meta.fleetId = ctx.fleetId;
+	if (ctx?.fleetId !== undefined) meta.fleetId = ctx.fleetId;
 	if (event === 'gpsPosition') meta.trailerId = id;
 	else {
-		const trailerId = ctx.trailerId ?? (typeof record.trailerId === 'string' ? record.trailerId : undefined);
+		const trailerId = ctx?.trailerId ?? (typeof record.trailerId === 'string' ? record.trailerId : undefined);
 		if (trailerId !== undefined) meta.trailerId = trailerId;
 		if (event === 'deviceTelemetry') meta.deviceId = id;
 		else meta.deliverSafeId = id;
@@ -242,7 +251,18 @@ export async function runPoll(
 	let succeeded = 0;
 	let firstError: unknown;
 	let stoppedBy: unknown;
+	let transientFailures = 0;
 	const queue = state.cycle.queue;
+	// Fatal errors stop the poll; so do a few transient ones before anything succeeded, rather
+	// than spending every retry wait of the budget on an API that is down.
+	const stops = (error: unknown): boolean => {
+		if (io.isFatal(error)) return true;
+		if (succeeded === 0 && io.isTransient?.(error) === true) {
+			transientFailures++;
+			return transientFailures >= TRANSIENT_FAILURES_MEANING_DOWN;
+		}
+		return false;
+	};
 
 	while (queue.length > 0 && requests < settings.requestBudget && items.length < settings.maxItems) {
 		const task = queue[0];
@@ -256,7 +276,7 @@ export async function runPoll(
 				if (page.next !== undefined) queue.push({ ...task, next: page.next });
 			} catch (error) {
 				firstError ??= error;
-				if (io.isFatal(error)) {
+				if (stops(error)) {
 					stoppedBy = error;
 					break;
 				}
@@ -284,7 +304,7 @@ export async function runPoll(
 			page = await io.readPage(event, task.id, token);
 		} catch (error) {
 			firstError ??= error;
-			if (io.isFatal(error)) {
+			if (stops(error)) {
 				stoppedBy = error;
 				break;
 			}
@@ -301,7 +321,7 @@ export async function runPoll(
 		delete stream.lastError;
 		const result = ingestPage(stream, page.records, read, settings.maxItems - items.length);
 		for (const accepted of result.accepted) {
-			const meta = metaFor(event, task.id, stream, accepted.record);
+			const meta = itemMeta(event, task.id, stream.ctx, accepted.record);
 			meta.dedupeKey = `${event}:${task.id}:${accepted.key}`;
 			if (accepted.detail !== undefined) meta.filter = accepted.detail;
 			items.push({ record: accepted.record, meta });

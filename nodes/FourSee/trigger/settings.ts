@@ -1,0 +1,156 @@
+/**
+ * Reads the trigger's parameters into plain settings, checking them before any request: bad
+ * input becomes a NodeOperationError naming the field.
+ */
+import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { isObject, isValidId, PAGING } from '../api';
+import { describe, FieldError, parseDateTime } from '../helpers/time';
+import { parseRetrySettings } from '../helpers/values';
+import { DEFAULT_RETRY, type RetryPolicy } from '../transport';
+import { DEFAULTS } from './description';
+import type { Filter, PollSettings, Scope, StartPoint } from './types';
+
+export interface TriggerSettings extends PollSettings {
+	flatten: boolean;
+	pageSize: number;
+	retry: RetryPolicy;
+}
+
+function idOf(value: unknown): unknown {
+	return isObject(value) && '__rl' in value ? value.value : value;
+}
+
+function checkedId(field: string, value: unknown): string {
+	const raw = idOf(value);
+	const text = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
+	if (typeof text !== 'string' || text.trim() === '') {
+		throw new FieldError(field, `'${field}' is empty: pick one from the list or enter its ID`);
+	}
+	if (!isValidId(text.trim())) {
+		throw new FieldError(field, `'${field}' ${describe(text)} is not a valid 4SEE ID (letters, digits and . _ : ~ - only)`);
+	}
+	return text.trim();
+}
+
+function wholeNumber(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+		throw new FieldError(field, `'${field}' must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'} (got ${describe(value)})`);
+	}
+	return value;
+}
+
+function finiteNumber(field: string, value: unknown, min = -Infinity, max = Infinity): number {
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+		throw new FieldError(field, `'${field}' must be a number${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''} (got ${describe(value)})`);
+	}
+	return value;
+}
+
+export function readSettings(context: IPollFunctions): TriggerSettings {
+	try {
+		return read(context);
+	} catch (error) {
+		if (error instanceof FieldError) {
+			throw new NodeOperationError(context.getNode(), error.message, {
+				description: `Check the '${error.field}' parameter.`,
+			});
+		}
+		// n8n's own parameter errors (already NodeOperationErrors) keep their wording.
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(context.getNode(), error as Error);
+	}
+}
+
+function read(context: IPollFunctions): TriggerSettings {
+	const param = (name: string, fallback?: unknown): unknown => context.getNodeParameter(name, fallback);
+	const event = param('event') as string;
+	let scope: Scope;
+	let filter: Filter = { type: 'none' };
+
+	if (event === 'gpsPosition') {
+		const mode = param('gpsScope', 'trailer');
+		if (mode === 'trailers') {
+			const text = param('trailerIds', '');
+			const ids = (typeof text === 'string' ? text : '').split(/[,\s]+/).filter((id) => id !== '');
+			if (ids.length === 0) throw new FieldError('Trailer IDs', "'Trailer IDs' is empty: enter trailer IDs separated by commas");
+			scope = { event, trailers: ids.map((id) => checkedId('Trailer IDs', id)) };
+		} else if (mode === 'fleet') {
+			scope = { event, fleet: checkedId('Fleet', param('fleet')) };
+		} else {
+			scope = { event, trailers: [checkedId('Trailer', param('trailer'))] };
+		}
+		const kind = param('gpsFilter', 'none');
+		if (kind === 'geofence') {
+			const on = param('geofenceOn', 'enter');
+			filter = {
+				type: 'geofence',
+				latitude: finiteNumber('Area Centre Latitude', param('geofenceLatitude'), -90, 90),
+				longitude: finiteNumber('Area Centre Longitude', param('geofenceLongitude'), -180, 180),
+				radiusMeters: finiteNumber('Radius (Meters)', param('geofenceRadius'), 0),
+				on: on === 'leave' || on === 'both' ? on : 'enter',
+			};
+		} else if (kind === 'speedAbove') {
+			filter = { type: 'speedAbove', kph: finiteNumber('Speed Above (Km/h)', param('speedKph'), 0) };
+		}
+	} else if (event === 'deviceTelemetry') {
+		const mode = param('deviceScope', 'device');
+		if (mode === 'trailer') scope = { event, trailer: checkedId('Trailer', param('trailer')) };
+		else if (mode === 'fleet') scope = { event, fleet: checkedId('Fleet', param('fleet')) };
+		else scope = { event, devices: [checkedId('Device', param('device'))] };
+		const kind = param('deviceFilter', 'none');
+		if (kind === 'fieldChange' || kind === 'threshold') {
+			const field = param('field', '');
+			if (typeof field !== 'string' || field.trim() === '') {
+				throw new FieldError('Field', "'Field' is empty: enter the name of the reading to watch, e.g. lights.stop");
+			}
+			if (kind === 'fieldChange') filter = { type: 'fieldChange', field: field.trim() };
+			else {
+				const direction = param('direction', 'below');
+				filter = {
+					type: 'threshold',
+					field: field.trim(),
+					value: finiteNumber('Threshold', param('threshold')),
+					direction: direction === 'above' || direction === 'either' ? direction : 'below',
+				};
+			}
+		}
+	} else if (event === 'deliverSafeTelemetry') {
+		const mode = param('deliverSafeScope', 'unit');
+		scope = mode === 'all' ? { event, allUnits: true } : { event, units: [checkedId('DeliverSafe Unit', param('deliverSafeUnit'))] };
+		const events = param('deliverSafeEvents', []);
+		if (Array.isArray(events) && events.length > 0) filter = { type: 'events', events: events.map(String) };
+	} else {
+		throw new FieldError('Trigger On', `Unknown event ${describe(event)}`);
+	}
+
+	const options = param('options', {}) as IDataObject;
+	const retry = parseRetrySettings(options, DEFAULT_RETRY);
+	return {
+		scope,
+		start: readStart(param),
+		filter,
+		latenessMs:
+			finiteNumber('Late Records Window (Minutes)', options.latenessMinutes ?? DEFAULTS.latenessMinutes, 0, 7 * 24 * 60) * 60_000,
+		requestBudget: wholeNumber('Requests per Poll', options.requestBudget ?? DEFAULTS.requestBudget, 1),
+		maxItems: wholeNumber('Max Items per Poll', options.maxItems ?? DEFAULTS.maxItems, 1),
+		flatten: options.flatten === true,
+		pageSize: wholeNumber('Page Size', options.pageSize ?? PAGING.maxTake, PAGING.minTake, PAGING.maxTake),
+		retry: { ...DEFAULT_RETRY, ...retry },
+	};
+}
+
+function readStart(param: (name: string, fallback?: unknown) => unknown): StartPoint {
+	const mode = param('startFrom', 'now');
+	if (mode === 'lastHours') return { mode: 'relative', hours: finiteNumber('Hours Back', param('startHours', DEFAULTS.startHours), 0) };
+	if (mode === 'all') return { mode: 'all' };
+	if (mode === 'date') {
+		const value = param('startDate', '');
+		const date = parseDateTime(value);
+		if (date === undefined) {
+			throw new FieldError('Start Date', `'Start Date' is not a date and time this node can read (got ${describe(value)})`);
+		}
+		return { mode: 'date', date: date.toISOString() };
+	}
+	return { mode: 'now' };
+}
