@@ -133,6 +133,11 @@ export class N8n {
 		return this.output;
 	}
 
+	/** Process id (and process group id) of the running server. */
+	get pid(): number | undefined {
+		return this.server?.pid;
+	}
+
 	get running(): boolean {
 		return this.server !== undefined;
 	}
@@ -145,8 +150,14 @@ export class N8n {
 	}
 
 	environment(): NodeJS.ProcessEnv {
+		const inherited = { ...process.env };
+		// A test runner's markers (jest sets NODE_ENV=test) switch n8n into its own test mode, in
+		// which commands quietly do nothing and the server exits.
+		for (const name of Object.keys(inherited)) {
+			if (name === 'NODE_ENV' || name.startsWith('JEST_') || name === 'TS_JEST') delete inherited[name];
+		}
 		const env: NodeJS.ProcessEnv = {
-			...process.env,
+			...inherited,
 			PATH: `${path.dirname(this.runtime.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_PORT: String(this.port),
@@ -262,7 +273,9 @@ export class N8n {
 		};
 		child.stdout!.on('data', onData);
 		child.stderr!.on('data', onData);
-		this.exited = once(child, 'exit').then(() => {
+		let exitStatus = '';
+		this.exited = once(child, 'exit').then(([code, signal]) => {
+			exitStatus = signal ? `signal ${signal}` : `code ${code}`;
 			log.end();
 			if (this.server === child) this.server = undefined;
 		});
@@ -270,7 +283,7 @@ export class N8n {
 		const outputBefore = this.output.length;
 		while (Date.now() - started < timeoutMs) {
 			if (!this.server) {
-				throw new Error(`n8n exited during start-up:\n${tail(this.output.slice(outputBefore))}`);
+				throw new Error(`n8n exited during start-up (${exitStatus}):\n${tail(this.output.slice(outputBefore))}`);
 			}
 			// n8n prints this line after the server listens and active workflows were added.
 			if (/Editor is now accessible via/.test(this.output.slice(outputBefore))) {
@@ -288,8 +301,12 @@ export class N8n {
 		const child = this.server;
 		if (!child) return;
 		killGroup(child.pid, 'SIGTERM');
-		const timer = sleep(graceMs).then(() => 'timeout' as const);
-		const result = await Promise.race([this.exited!.then(() => 'exited' as const), timer]);
+		let timer: NodeJS.Timeout | undefined;
+		const timeout = new Promise<'timeout'>((resolve) => {
+			timer = setTimeout(() => resolve('timeout'), graceMs);
+		});
+		const result = await Promise.race([this.exited!.then(() => 'exited' as const), timeout]);
+		clearTimeout(timer);
 		if (result === 'timeout') killGroup(child.pid, 'SIGKILL');
 		await this.exited;
 		// Runners that ignored the group's SIGTERM go now; nothing of this n8n may outlive it.

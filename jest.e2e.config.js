@@ -1,0 +1,20 @@
+/**
+ * End-to-end suite: a real n8n (2.x on Node 24 and 1.x on Node 20) with this package loaded,
+ * against the 4SEE sandbox. Run with `npm run test:e2e` (builds first). Kept apart from the
+ * unit tests' jest run: it installs n8n on first use and takes minutes.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test/e2e'],
+	testMatch: ['**/*.e2e.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+	},
+	// One file per n8n version; both run side by side (most of their time is spent waiting on polls).
+	maxWorkers: 2,
+	testTimeout: 10 * 60 * 1000,
+	globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+	verbose: true,
+};

@@ -1,0 +1,252 @@
+/**
+ * One real n8n (of a given major version) with this package loaded, the 4SEE sandbox, and the
+ * plumbing the end-to-end tests need: webhook calls, a collector for what active workflows
+ * send out, direct sandbox reads for the expected data, and cleanup of every process.
+ */
+import * as fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { startSandbox, type Sandbox } from '../../sandbox';
+import * as control from '../../sandbox/client';
+import { ensureN8n, killGroup, N8n, N8nRest, stageExtension, type N8nMajor, type N8nRuntime } from '../../scripts/lib/n8n';
+import type { CredentialJson, WorkflowJson } from '../../scripts/lib/examples';
+
+/** Where every server process the suite starts is written down, so globalTeardown can end it. */
+export const PID_DIR = path.join(os.tmpdir(), 'n8n-nodes-4see-e2e-pids');
+
+export interface Collected {
+	at: number;
+	body: unknown;
+}
+
+/** A loopback HTTP server that records every JSON body POSTed to it. */
+export class Collector {
+	readonly received: Collected[] = [];
+	private server?: Server;
+	url = '';
+
+	async start(): Promise<void> {
+		this.server = createServer((req, res) => {
+			let text = '';
+			req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+			req.on('end', () => {
+				try {
+					this.received.push({ at: Date.now(), body: JSON.parse(text) });
+				} catch {
+					this.received.push({ at: Date.now(), body: text });
+				}
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end('{"ok":true}');
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+	}
+
+	async close(): Promise<void> {
+		const server = this.server;
+		if (!server) return;
+		await new Promise<void>((resolve) => {
+			server.close(() => resolve());
+			server.closeAllConnections();
+		});
+	}
+}
+
+export interface WebhookResult {
+	status: number;
+	body: unknown;
+}
+
+export class E2eEnv {
+	runtime!: N8nRuntime;
+	n8n!: N8n;
+	rest!: N8nRest;
+	sandbox!: Sandbox;
+	readonly collector = new Collector();
+	private userFolder = '';
+	private extensions = '';
+
+	constructor(readonly major: N8nMajor) {}
+
+	async setup(): Promise<void> {
+		if (!fs.existsSync(path.join(__dirname, '..', '..', 'dist'))) {
+			throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
+		}
+		this.runtime = ensureN8n(this.major);
+		this.sandbox = await startSandbox({ clock: 'real', quiet: true });
+		await this.collector.start();
+		this.userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${this.major}-`));
+		this.extensions = stageExtension(this.runtime, `e2e-${process.pid}`);
+		this.n8n = new N8n({
+			runtime: this.runtime,
+			userFolder: this.userFolder,
+			extensions: this.extensions,
+			echo: process.env.E2E_ECHO === '1',
+		});
+		registerCleanup(this);
+	}
+
+	async start(): Promise<void> {
+		await this.n8n.start();
+		const pid = this.n8n.pid;
+		if (pid) {
+			fs.mkdirSync(PID_DIR, { recursive: true });
+			fs.writeFileSync(path.join(PID_DIR, String(pid)), this.userFolder);
+		}
+		this.rest = await N8nRest.owner(this.n8n.url);
+	}
+
+	async stop(): Promise<void> {
+		const pid = this.n8n.pid;
+		await this.n8n.stop();
+		if (pid) fs.rmSync(path.join(PID_DIR, String(pid)), { force: true });
+	}
+
+	async teardown(): Promise<void> {
+		await this.stop().catch(() => this.n8n?.killNow());
+		await this.sandbox?.close();
+		await this.collector.close();
+		if (this.userFolder && process.env.E2E_KEEP !== '1') {
+			fs.rmSync(this.userFolder, { recursive: true, force: true });
+		}
+		if (this.extensions) fs.rmSync(this.extensions, { recursive: true, force: true });
+	}
+
+	/** The server's output so far, for failure messages. */
+	logTail(lines = 60): string {
+		return this.n8n.serverOutput.split('\n').slice(-lines).join('\n');
+	}
+
+	async importCredentials(credentials: CredentialJson[]): Promise<void> {
+		await this.n8n.importCredentials(credentials);
+	}
+
+	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
+		await this.n8n.importWorkflows(workflows);
+	}
+
+	/** Activates a workflow through the REST API the editor uses (2.x: publish; 1.x: active flag). */
+	async activate(workflowId: string): Promise<void> {
+		const current = (await this.rest.request('GET', `/rest/workflows/${workflowId}`)) as {
+			data: { versionId: string };
+		};
+		if (this.major === 2) {
+			await this.rest.request('POST', `/rest/workflows/${workflowId}/activate`, {
+				versionId: current.data.versionId,
+			});
+		} else {
+			await this.rest.request('PATCH', `/rest/workflows/${workflowId}`, {
+				active: true,
+				versionId: current.data.versionId,
+			});
+		}
+	}
+
+	/** POSTs to a production webhook and returns what the workflow's last node answered. */
+	async webhook(webhookPath: string, body: unknown = {}): Promise<WebhookResult> {
+		const response = await fetch(`${this.n8n.url}/webhook/${webhookPath}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		const text = await response.text();
+		let parsed: unknown = text;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			// keep the text
+		}
+		return { status: response.status, body: parsed };
+	}
+
+	/** Items answered by a webhook workflow; throws with n8n's own error when it failed. */
+	async webhookItems(webhookPath: string, body: unknown = {}): Promise<Record<string, unknown>[]> {
+		const result = await this.webhook(webhookPath, body);
+		if (result.status !== 200) {
+			const error = await this.lastExecutionError().catch(() => undefined);
+			throw new Error(
+				`webhook ${webhookPath} answered ${result.status}: ${JSON.stringify(result.body)}\n` +
+					`n8n's execution error: ${error ?? '(not found)'}`,
+			);
+		}
+		if (Array.isArray(result.body)) return result.body as Record<string, unknown>[];
+		// n8n answers a single item as an object rather than an array of one.
+		return [result.body as Record<string, unknown>];
+	}
+
+	/** The error message of the most recent failed execution, from n8n's execution store. */
+	async lastExecutionError(): Promise<string | undefined> {
+		const list = (await this.rest.request('GET', '/rest/executions?limit=5')) as {
+			data: { results: Array<{ id: string; status: string }> };
+		};
+		const failed = list.data.results.find((execution) => execution.status === 'error');
+		if (!failed) return undefined;
+		const detail = (await this.rest.request('GET', `/rest/executions/${failed.id}`)) as { data: { data: string } };
+		const { parse } = require(path.join(this.runtime.dir, 'node_modules', 'flatted')) as {
+			parse: (text: string) => { resultData?: { error?: { message?: string; description?: string } } };
+		};
+		const run = parse(detail.data.data);
+		const error = run.resultData?.error;
+		return error ? `${error.message ?? ''} ${error.description ?? ''}`.trim() : undefined;
+	}
+
+	stats(): Promise<control.Stats> {
+		return control.stats(this.sandbox.url);
+	}
+}
+
+const live = new Set<E2eEnv>();
+let hooked = false;
+
+/** However the test process ends, no n8n it started may outlive it. */
+function registerCleanup(env: E2eEnv): void {
+	live.add(env);
+	if (hooked) return;
+	hooked = true;
+	const killAll = () => {
+		for (const item of live) item.n8n?.killNow();
+	};
+	process.on('exit', killAll);
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => {
+			killAll();
+			process.exit(130);
+		});
+	}
+}
+
+/** For jest's globalTeardown: ends any n8n a crashed or killed worker left behind. */
+export function killRecordedServers(): number {
+	if (!fs.existsSync(PID_DIR)) return 0;
+	let killed = 0;
+	for (const file of fs.readdirSync(PID_DIR)) {
+		const pid = Number(file);
+		if (Number.isInteger(pid) && pid > 0) {
+			killGroup(pid, 'SIGKILL');
+			killed++;
+		}
+		fs.rmSync(path.join(PID_DIR, file), { force: true });
+	}
+	return killed;
+}
+
+/** Waits until `check` returns a value (not undefined), polling; throws after `timeoutMs`. */
+export async function waitFor<T>(
+	what: string,
+	check: () => Promise<T | undefined> | T | undefined,
+	{ timeoutMs = 60_000, intervalMs = 500 } = {},
+): Promise<T> {
+	const started = Date.now();
+	for (;;) {
+		const value = await check();
+		if (value !== undefined) return value;
+		if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
+	}
+}
+
+export { control };
