@@ -1,0 +1,353 @@
+/**
+ * Runs workflow JSON through n8n-core's real execution engine (`WorkflowExecute`), in process,
+ * the way n8n's own node tests do: real parameter resolution (defaults, expressions per item),
+ * real execute-function helpers (`httpRequestWithAuthentication`, `continueOnFail`,
+ * `pairedItem` bookkeeping) and a credentials helper that drives the REAL credential class:
+ * its `preAuthentication` (only when the expirable token is empty or after a 401, as n8n's
+ * own helper decides) and its `authenticate` (function or generic block with expressions).
+ *
+ * What this cannot prove is that n8n itself calls our credential this way: the real-n8n
+ * end-to-end suite does that.
+ */
+import './n8nUserFolder';
+
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	ICredentials,
+	IConnections,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INode,
+	INodeCredentialsDetails,
+	INodeExecutionData,
+	INodeProperties,
+	INodeType,
+	INodeTypes,
+	IRequestOptionsSimplified,
+	IRun,
+	IVersionedNodeType,
+	IWorkflowExecuteAdditionalData,
+	IWorkflowSettings,
+} from 'n8n-workflow';
+import { createDeferredPromise, ICredentialsHelper, Workflow } from 'n8n-workflow';
+
+/** Node type name under which the harness registers the package's nodes. */
+export const PACKAGE_PREFIX = 'n8n-nodes-4see';
+
+/**
+ * Stored credentials, keyed by credential type: what n8n's credential store holds. The
+ * helper writes refreshed tokens back here, so several runs sharing one store behave like
+ * several executions sharing n8n's stored credential.
+ */
+export class CredentialStore {
+	readonly data: Record<string, ICredentialDataDecryptedObject> = {};
+
+	/** How often a refreshed token was written back (n8n's `updateCredentials`). */
+	updates = 0;
+
+	constructor(initial: Record<string, ICredentialDataDecryptedObject> = {}) {
+		for (const [type, values] of Object.entries(initial)) this.data[type] = { ...values };
+	}
+}
+
+class HarnessCredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly types: Map<string, ICredentialType>,
+		private readonly store: CredentialStore,
+	) {
+		super();
+	}
+
+	private type(name: string): ICredentialType {
+		const type = this.types.get(name);
+		if (!type) throw new Error(`Credential type ${name} is not registered in the harness`);
+		return type;
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const { authenticate } = this.type(typeName);
+		if (typeof authenticate === 'function') {
+			return await authenticate(credentials, requestOptions as IHttpRequestOptions);
+		}
+		if (authenticate?.type === 'generic') {
+			// As n8n's own helper: each key and value may be an expression over $credentials.
+			const resolve = (value: string) => {
+				if (typeof value !== 'string' || !value.startsWith('=')) return value;
+				const resolved = workflow.expression.getSimpleParameterValue(
+					node,
+					value,
+					'internal',
+					{ $credentials: credentials },
+					undefined,
+					'',
+				);
+				return resolved === undefined || resolved === null ? '' : String(resolved);
+			};
+			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
+			for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
+				target[outerKey] ??= {};
+				for (const [key, value] of Object.entries(entries as Record<string, string>)) {
+					target[outerKey][resolve(key)] = resolve(value);
+				}
+			}
+		}
+		return requestOptions as IHttpRequestOptions;
+	}
+
+	async preAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		node: INode,
+		credentialsExpired: boolean,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const type = this.type(typeName);
+		const expirable = type.properties.find(
+			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
+		);
+		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
+		// n8n calls preAuthentication only when the stored token is empty or after a 401.
+		if (credentials[expirable.name] !== '' && credentials[expirable.name] !== undefined && !credentialsExpired) {
+			return undefined;
+		}
+		const output = await type.preAuthentication.call(helpers, credentials);
+		if (output?.[expirable.name] === undefined) return undefined;
+		if (node.credentials) {
+			this.store.data[typeName] = { ...this.store.data[typeName], ...output } as ICredentialDataDecryptedObject;
+			this.store.updates++;
+		}
+		return Object.assign(credentials, output);
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used by the harness');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const stored = this.store.data[type];
+		if (!stored) throw new Error(`No credentials of type ${type} in the harness store`);
+		// A fresh copy per call, like n8n decrypting from its database.
+		return { ...stored };
+	}
+
+	async updateCredentials(
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	): Promise<void> {
+		this.store.data[type] = { ...data };
+		this.store.updates++;
+	}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return this.type(type).properties;
+	}
+}
+
+/** Emits the items given in its `items` parameter: the harness's stand-in for upstream nodes. */
+class ItemsNode implements INodeType {
+	description = {
+		displayName: 'Test Items',
+		name: 'testItems',
+		group: ['input'],
+		version: 1,
+		description: 'Emits fixed items',
+		defaults: { name: 'Items' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[{}]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
+		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
+		return [items.map((json) => ({ json, pairedItem: { item: 0 } }))];
+	}
+}
+
+export const ITEMS_NODE_TYPE = 'test.items';
+
+class HarnessNodeTypes implements INodeTypes {
+	constructor(private readonly types: Record<string, INodeType>) {}
+
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		return this.getByNameAndVersion(nodeType);
+	}
+
+	getByNameAndVersion(nodeType: string): INodeType {
+		const type = this.types[nodeType];
+		if (!type) throw new Error(`Node type ${nodeType} is not registered in the harness`);
+		return type;
+	}
+
+	getKnownTypes(): IDataObject {
+		return {};
+	}
+}
+
+export interface WorkflowJson {
+	name?: string;
+	nodes: INode[];
+	connections: IConnections;
+	settings?: IWorkflowSettings;
+}
+
+export interface RunWorkflowOptions {
+	/** The package's node types, keyed by their name without prefix (e.g. `fourSee`). */
+	nodeTypes: Record<string, INodeType>;
+	credentialTypes: ICredentialType[];
+	credentials: CredentialStore;
+	/** Name of the node the run starts at; defaults to the first node. */
+	startNode?: string;
+}
+
+export interface WorkflowRun {
+	run: IRun;
+	/** The items a node emitted on an output (first run of the node). */
+	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
+	/** The error the run ended with, if any. */
+	error: IRun['data']['resultData']['error'];
+}
+
+/** Runs workflow JSON to the end through `WorkflowExecute` in manual mode. */
+export async function runWorkflow(json: WorkflowJson, options: RunWorkflowOptions): Promise<WorkflowRun> {
+	const types: Record<string, INodeType> = { [ITEMS_NODE_TYPE]: new ItemsNode() };
+	for (const [name, type] of Object.entries(options.nodeTypes)) types[`${PACKAGE_PREFIX}.${name}`] = type;
+	const nodeTypes = new HarnessNodeTypes(types);
+	const workflow = new Workflow({
+		id: 'test',
+		name: json.name ?? 'test',
+		nodes: json.nodes,
+		connections: json.connections,
+		active: false,
+		nodeTypes,
+		settings: json.settings ?? { executionOrder: 'v1' },
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
+		id: 'test',
+		name: json.name ?? 'test',
+		active: false,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		nodes: json.nodes,
+		connections: json.connections,
+		activeVersionId: null,
+	} as unknown as ConstructorParameters<typeof ExecutionLifecycleHooks>[2]);
+	const finished = createDeferredPromise<IRun>();
+	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
+
+	const credentialTypes = new Map(options.credentialTypes.map((t) => [t.name, t]));
+	const additionalData = {
+		credentialsHelper: new HarnessCredentialsHelper(credentialTypes, options.credentials),
+		hooks,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost/',
+		formWaitingBaseUrl: 'http://localhost/form-waiting',
+		webhookBaseUrl: 'http://localhost/webhook',
+		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost/webhook-test',
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not supported by the harness');
+		},
+		getRunExecutionData: async () => undefined,
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('task runners are not supported by the harness');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const startName = options.startNode ?? json.nodes[0].name;
+	const startNode = workflow.getNode(startName);
+	if (!startNode) throw new Error(`No node named ${startName}`);
+	const execute = new WorkflowExecute(additionalData, 'manual');
+	await execute.run(workflow, startNode);
+	const run = await finished.promise;
+
+	return {
+		run,
+		error: run.data.resultData.error,
+		output(nodeName: string, outputIndex = 0) {
+			const taskData = run.data.resultData.runData[nodeName]?.[0];
+			if (!taskData) {
+				const error = run.data.resultData.error;
+				throw new Error(`Node "${nodeName}" did not run${error ? `: ${error.message}` : ''}`);
+			}
+			return taskData.data?.main?.[outputIndex] ?? [];
+		},
+	};
+}
+
+/** Builds the common shape of test workflows: fixed input items feeding one 4SEE node. */
+export function itemsInto(
+	node: { name?: string; type: string; parameters: IDataObject; credentials?: INode['credentials'] },
+	items: IDataObject[] = [{}],
+	settings: Partial<Pick<INode, 'continueOnFail' | 'onError' | 'executeOnce'>> = {},
+): WorkflowJson {
+	const name = node.name ?? '4SEE';
+	return {
+		nodes: [
+			{
+				id: 'items',
+				name: 'Items',
+				type: ITEMS_NODE_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: JSON.stringify(items) },
+			},
+			{
+				id: 'node',
+				name,
+				type: `${PACKAGE_PREFIX}.${node.type}`,
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: node.parameters as INode['parameters'],
+				credentials: node.credentials ?? { fourSeeApi: { id: '1', name: '4SEE API' } },
+				...settings,
+			},
+		],
+		connections: { Items: { main: [[{ node: name, type: 'main', index: 0 }]] } },
+	};
+}
+
+/**
+ * n8n-core's services start interval timers when first used (SSH client clean-up, cron
+ * logging); in a server they live forever, in jest they keep the process from exiting.
+ * Stopped after each test file that loads the harness.
+ */
+export function stopEngineTimers(): void {
+	/* eslint-disable @typescript-eslint/no-require-imports */
+	const { Container } = require('@n8n/di') as typeof import('@n8n/di');
+	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
+	const { ScheduledTaskManager } = require('n8n-core/dist/execution-engine/scheduled-task-manager');
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	if (Container.has(SSHClientsManager)) Container.get<{ onShutdown(): void }>(SSHClientsManager).onShutdown();
+	if (Container.has(ScheduledTaskManager)) {
+		Container.get<{ deregisterAllCrons(): void }>(ScheduledTaskManager).deregisterAllCrons();
+	}
+}
+
+if (typeof afterAll === 'function') afterAll(stopEngineTimers);
