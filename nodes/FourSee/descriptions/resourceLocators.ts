@@ -4,7 +4,7 @@
  * ID mode checks the id's shape in the editor, and the transport checks it again at run time
  * (expressions bypass the editor's check).
  */
-import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { ID_PATTERN } from '../api';
 
@@ -23,33 +23,6 @@ export const SEARCH_METHOD = {
 	device: 'searchDevices',
 	deliverSafeUnit: 'searchDeliverSafeUnits',
 } as const;
-
-function idMode(example: string, what: string): INodePropertyMode {
-	return {
-		displayName: 'ID',
-		name: 'id',
-		type: 'string',
-		placeholder: `e.g. ${example}`,
-		validation: [
-			{
-				type: 'regex',
-				properties: {
-					regex: ID_PATTERN.source,
-					errorMessage: `Not a valid ${what} ID: letters, digits and . _ : ~ - only, no slashes or spaces`,
-				},
-			},
-		],
-	};
-}
-
-function listMode(searchListMethod: string): INodePropertyMode {
-	return {
-		displayName: 'From List',
-		name: 'list',
-		type: 'list',
-		typeOptions: { searchListMethod, searchable: true },
-	};
-}
 
 export interface LocatorOptions {
 	/** Defaults to true: the operation cannot run without it. */
@@ -75,7 +48,29 @@ function locator(
 		default: { mode: 'list', value: '' },
 		required: options.required ?? true,
 		description: options.description ?? description,
-		modes: [listMode(searchMethod), idMode(example, what)],
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: searchMethod, searchable: true },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${example}`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: ID_PATTERN.source,
+							errorMessage: `Not a valid ${what} ID: letters, digits and . _ : ~ - only, no slashes or spaces`,
+						},
+					},
+				],
+			},
+		],
 	};
 }
 
