@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { checkServiceUrl } from '../api';
+import { checkServiceUrl, DEFAULT_AUTH_URL } from '../api';
 import { apiError, type Failure, type Subject } from './errors';
 import {
 	backoffDelayMs,
@@ -42,6 +42,11 @@ export interface ApiRequestOptions {
 	/** Names what the path points at, so a 403/404 can say which fleet or trailer. */
 	subject?: Subject;
 	timeoutMs?: number;
+	/**
+	 * Which of the credential's hosts to call: the Integration API (default) or the Auth API,
+	 * which serves key rotation.
+	 */
+	service?: 'integration' | 'auth';
 }
 
 interface FullResponse {
@@ -76,7 +81,7 @@ export async function apiRequest(
 	this: FourSeeContext,
 	options: ApiRequestOptions,
 ): Promise<unknown> {
-	const baseUrl = await integrationApiUrl(this, options.itemIndex);
+	const baseUrl = await serviceUrl(this, options.service ?? 'integration', options.itemIndex);
 	const policy = normalisePolicy(options.retry ?? DEFAULT_RETRY);
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	let waitedMs = 0;
@@ -112,17 +117,25 @@ export async function apiRequest(
 	}
 }
 
-async function integrationApiUrl(context: FourSeeContext, itemIndex?: number): Promise<string> {
+async function serviceUrl(
+	context: FourSeeContext,
+	service: 'integration' | 'auth',
+	itemIndex?: number,
+): Promise<string> {
 	const credentials = await context.getCredentials<ICredentialDataDecryptedObject>(
 		CREDENTIAL_TYPE,
 		itemIndex,
 	);
-	const checked = checkServiceUrl(credentials?.baseUrl);
+	const [field, label] =
+		service === 'auth'
+			? [credentials?.authUrl || DEFAULT_AUTH_URL, 'Auth URL']
+			: [credentials?.baseUrl, 'Integration API URL'];
+	const checked = checkServiceUrl(field);
 	if ('problem' in checked) {
 		throw new NodeOperationError(
 			context.getNode(),
-			`The Integration API URL in the 4SEE API credential ${checked.problem}`,
-			{ itemIndex, description: 'Open the 4SEE API credential and correct the Integration API URL.' },
+			`The ${label} in the 4SEE API credential ${checked.problem}`,
+			{ itemIndex, description: `Open the 4SEE API credential and correct the ${label}.` },
 		);
 	}
 	return checked.url;
