@@ -114,6 +114,19 @@ export function parsePage(body: unknown): Page | undefined {
 	return { records, next: nextField === undefined ? undefined : (body[nextField] as string) };
 }
 
+/**
+ * [assumed] Single-record endpoints (`/fleets/{id}`, `/trailers/{id}`, `/devices/details/{id}`,
+ * `/deliversafe/{id}`) answer with the record object itself. Tolerate a `{ data: {...} }`
+ * wrapper (the list envelope's field names). Undefined when the body is neither.
+ */
+export function parseRecord(body: unknown): JsonObject | undefined {
+	if (!isObject(body)) return undefined;
+	const keys = Object.keys(body);
+	const wrapper = ENVELOPE_DATA_FIELDS.find((name) => isObject(body[name]));
+	if (wrapper !== undefined && keys.length === 1) return body[wrapper] as JsonObject;
+	return body;
+}
+
 /** [assumed] Field names of the token response, first present wins. */
 export const TOKEN_FIELDS = ['token', 'accessToken', 'access_token', 'jwt'] as const;
 export const TOKEN_LIFETIME_FIELDS = ['expiresIn', 'expires_in'] as const;
