@@ -1,0 +1,253 @@
+/**
+ * The 4SEE Trigger against the sandbox, poll after poll on its simulated clock, with the static
+ * data going through JSON between polls (as n8n stores it). Every emitted record is compared
+ * with the sandbox's ground truth: zero duplicates and zero losses, including polls that meet
+ * 429s, 500s, a dropped connection and a token expiry.
+ */
+import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
+import { startSandbox, type Sandbox } from '../../../sandbox';
+import {
+	advanceClock,
+	appendTelemetry,
+	clearFaults,
+	clock,
+	expireTokens,
+	injectFault,
+	resetStats,
+	scope,
+	stats,
+	truth,
+} from '../../../sandbox/client';
+import { PollHarness } from '../../helpers/pollContext';
+import { authenticate, collect, request } from '../../sandbox/helpers';
+
+type Json = Record<string, unknown>;
+
+const rl = (value: string) => ({ __rl: true, mode: 'id', value });
+/** Small retry waits keep the tests fast; the sandbox's injected 429 asks for 1 s. */
+const fastRetry = { retryAttempts: 6, maxWaitSeconds: 3 };
+
+function withoutMeta(item: Json): Json {
+	const { fourSee: _meta, ...record } = item;
+	return record;
+}
+
+/** Counts each canonical record; a duplicate shows as a count above 1. */
+function tally(records: Json[]): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const record of records) {
+		const key = canonicalJson(record);
+		counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	return counts;
+}
+
+function compare(emitted: Json[], expected: Json[]) {
+	const got = tally(emitted);
+	const want = tally(expected);
+	let duplicates = 0;
+	let lost = 0;
+	let unexpected = 0;
+	for (const [key, n] of want) {
+		const g = got.get(key) ?? 0;
+		if (g < n) lost += n - g;
+		if (g > n) duplicates += g - n;
+	}
+	for (const [key, n] of got) if (!want.has(key)) unexpected += n;
+	return { duplicates, lost, unexpected, emitted: emitted.length, expected: expected.length };
+}
+
+const minus = (iso: string, seconds: number) => new Date(Date.parse(iso) - seconds * 1000).toISOString();
+
+describe('4SEE Trigger against the sandbox', () => {
+	let sandbox: Sandbox;
+	afterEach(async () => {
+		await sandbox?.close();
+	});
+
+	it('emits every GPS fix of a trailer exactly once across polls meeting 429, 500, a dropped connection and token expiry', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2, tokenTtlSeconds: 900 });
+		const { trailers } = await scope(sandbox.url);
+		const trailer = trailers[0];
+		const now = (await clock(sandbox.url)).now;
+		const start = minus(now, 1800);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'gpsPosition',
+				gpsScope: 'trailer',
+				trailer: rl(trailer),
+				startFrom: 'date',
+				startDate: start,
+				// Small pages and a small item cap put page boundaries inside same-timestamp pairs and
+				// carry records over from poll to poll.
+				options: { ...fastRetry, pageSize: 4, maxItems: 7, requestBudget: 6 },
+			},
+		});
+		const telemetryPath = `/api/v1/trailers/telemetry/gps/${trailer}`;
+		const emitted: Json[] = [];
+		const faultsMet: string[] = [];
+		for (let i = 0; i < 30; i++) {
+			const fault = (['429', '500', 'drop', undefined, undefined] as const)[i % 5];
+			if (fault !== undefined) {
+				await injectFault(sandbox.url, { pathPrefix: telemetryPath, kind: fault });
+				faultsMet.push(fault);
+			}
+			if (i % 7 === 3) {
+				await expireTokens(sandbox.url);
+				faultsMet.push('token expired');
+			}
+			const simNow = (await clock(sandbox.url)).now;
+			if (i % 6 === 2) {
+				// A late upload (5 minutes old) and a second record sharing the newest timestamp.
+				await appendTelemetry(sandbox.url, {
+					kind: 'gps',
+					id: trailer,
+					records: [
+						{ trailerId: trailer, timestamp: minus(simNow, 300), latitude: 41.1, longitude: -87.1, speedKph: i, heading: 1 },
+						{ trailerId: trailer, timestamp: simNow, latitude: 41.2, longitude: -87.2, speedKph: i, heading: 2 },
+					],
+				});
+			}
+			const result = await harness.poll();
+			expect(result.error).toBeUndefined();
+			emitted.push(...result.items);
+			await advanceClock(sandbox.url, 240);
+		}
+		for (let drain = 0; drain < 40; drain++) {
+			const result = await harness.poll();
+			expect(result.error).toBeUndefined();
+			if (result.items.length === 0) break;
+			emitted.push(...result.items);
+		}
+		const end = (await clock(sandbox.url)).now;
+		const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
+		const report = compare(emitted.map(withoutMeta), expected.records);
+		expect(report).toEqual({ duplicates: 0, lost: 0, unexpected: 0, emitted: expected.count, expected: expected.count });
+		expect(expected.count).toBeGreaterThan(150);
+		// The faults were really met, and absorbed by retries.
+		const seen = await stats(sandbox.url);
+		expect(seen.rateLimited).toBeGreaterThanOrEqual(6);
+		expect(faultsMet.filter((f) => f === 'token expired').length).toBeGreaterThanOrEqual(4);
+		// Every item names its stream and carries a unique key usable downstream.
+		const keys = emitted.map((item) => (item.fourSee as Json).dedupeKey);
+		expect(new Set(keys).size).toBe(emitted.length);
+		expect(emitted[0].fourSee).toMatchObject({ event: 'gpsPosition', trailerId: trailer, streamId: trailer });
+	});
+
+	it('a poll whose fetch fails leaves the stored state byte-for-byte unchanged, and loses nothing', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
+		const { trailers } = await scope(sandbox.url);
+		const now = (await clock(sandbox.url)).now;
+		const start = minus(now, 600);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'gpsPosition',
+				gpsScope: 'trailers',
+				trailerIds: trailers.join(', '),
+				startFrom: 'date',
+				startDate: start,
+				options: { retryAttempts: 2, maxWaitSeconds: 1 },
+			},
+		});
+		const emitted: Json[] = [];
+		const first = await harness.poll();
+		emitted.push(...first.items);
+		expect(first.items.length).toBeGreaterThan(0);
+		await advanceClock(sandbox.url, 300);
+		// The API is down for every telemetry read of this poll, retries included.
+		await injectFault(sandbox.url, { pathPrefix: '/api/v1/trailers/telemetry/gps/', kind: '500', count: 50 });
+		const failed = await harness.poll();
+		expect(failed.error?.message).toMatch(/4SEE had a problem answering \(HTTP 500\)/);
+		expect(failed.after).toBe(failed.before);
+		await clearFaults(sandbox.url);
+		// Every connection dropped: the same.
+		await injectFault(sandbox.url, { pathPrefix: '/api/v1/trailers/telemetry/gps/', kind: 'drop', count: 50 });
+		const dropped = await harness.poll();
+		expect(dropped.error).toBeDefined();
+		expect(dropped.after).toBe(dropped.before);
+		await clearFaults(sandbox.url);
+		for (let i = 0; i < 5; i++) emitted.push(...(await harness.poll()).items);
+		const end = (await clock(sandbox.url)).now;
+		for (const trailer of trailers) {
+			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
+			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
+			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+		}
+		// No secret in what n8n would store or log.
+		const token = await authenticate(sandbox.url, sandbox.apiKey);
+		for (const text of [harness.stored, ...harness.logs, failed.error?.message ?? '']) {
+			expect(text).not.toContain(sandbox.apiKey);
+			expect(text).not.toContain(token);
+		}
+	});
+
+	it('covers every trailer of a 5,000-trailer fleet within the polls its request budget implies', async () => {
+		sandbox = await startSandbox({
+			clock: 'manual',
+			fleets: 1,
+			trailersPerFleet: 5000,
+			burst: 1_000_000,
+			refillPerSecond: 1_000_000,
+			concurrency: 64,
+		});
+		const { fleets } = await scope(sandbox.url);
+		const fleet = fleets[0];
+		const token = await authenticate(sandbox.url, sandbox.apiKey);
+		const listing = await collect((path) => request(sandbox.url, path, { token }), `/api/v1/trailers/${fleet}?activeOnly=true`, 500);
+		const active = listing.records.map((t) => String(t.id));
+		const budget = 50;
+		const listingPages = Math.ceil(active.length / 500);
+		const bound = Math.ceil((active.length + listingPages) / budget);
+		const now = (await clock(sandbox.url)).now;
+		const start = minus(now, 150);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'gpsPosition',
+				gpsScope: 'fleet',
+				fleet: rl(fleet),
+				startFrom: 'date',
+				startDate: start,
+				options: { requestBudget: budget, maxItems: 100_000 },
+			},
+		});
+		await resetStats(sandbox.url);
+		const covered = new Set<string>();
+		const emitted: Json[] = [];
+		let polls = 0;
+		let mostRequests = 0;
+		while (covered.size < active.length && polls < bound + 5) {
+			const before = (await stats(sandbox.url)).requests.total;
+			const result = await harness.poll();
+			const after = (await stats(sandbox.url)).requests.total;
+			expect(result.error).toBeUndefined();
+			polls++;
+			// Control calls (stats) are not API requests; the token exchange may add one.
+			mostRequests = Math.max(mostRequests, after - before - 1);
+			for (const item of result.items) {
+				covered.add(String((item.fourSee as Json).trailerId));
+				emitted.push(item);
+			}
+		}
+		expect(covered.size).toBe(active.length);
+		expect(polls).toBeLessThanOrEqual(bound);
+		// The sandbox keeps some trailers inactive, so this also holds the bound for all 5,000.
+		expect(polls).toBeLessThanOrEqual(Math.ceil(5000 / budget));
+		expect(mostRequests).toBeLessThanOrEqual(budget + 1);
+		// Zero duplicates, zero losses, trailer by trailer (a sample of 200 against the truth).
+		expect(new Set(emitted.map((item) => (item.fourSee as Json).dedupeKey)).size).toBe(emitted.length);
+		for (const trailer of active.filter((_, i) => i % 25 === 0)) {
+			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: now });
+			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
+			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+		}
+		console.log(
+			`5,000-trailer fleet: ${active.length} active trailers covered in ${polls} polls (bound ${bound}, ceil(5000/${budget}) = ${Math.ceil(5000 / budget)}), at most ${mostRequests} requests per poll`,
+		);
+	}, 120_000);
+});
