@@ -221,7 +221,7 @@ async function exchangeKey(
 	for (let attempt = 1; ; attempt++) {
 		const options: IHttpRequestOptions = {
 			method: 'POST',
-			url: `${authUrl}${paths.tokenExchange}`,
+			url: `${authUrl}${paths.customerLogin}`,
 			headers: { 'X-API-KEY': apiKey, Accept: 'application/json' },
 			// Statuses come back as data so that no error object holding the request (and with it
 			// the key) ever leaves this function.

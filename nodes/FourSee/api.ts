@@ -62,7 +62,7 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /** [seed] Paths. Ids are inserted already validated and encoded (see `pathSegment`). */
 export const paths = {
-	tokenExchange: '/api/v1/customers/authenticate',
+	customerLogin: '/api/v1/customers/authenticate',
 	rotate: '/api/v1/customers/rotate',
 	fleets: '/api/v1/fleets',
 	fleet: (fleet: string) => `/api/v1/fleets/${fleet}`,
