@@ -1,0 +1,160 @@
+/**
+ * The 4SEE Trigger's other events and filters against the sandbox: devices of a trailer with a
+ * change filter (edges, checked against edges computed from the ground truth), every DeliverSafe
+ * unit with an event-type filter, and "Fetch Test Event" leaving the stored state alone.
+ */
+import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
+import { readField } from '../../../nodes/FourSee/trigger/filters';
+import { startSandbox, type Sandbox } from '../../../sandbox';
+import { advanceClock, appendTelemetry, clock, scope, truth } from '../../../sandbox/client';
+import { PollHarness } from '../../helpers/pollContext';
+import { authenticate, request } from '../../sandbox/helpers';
+
+type Json = Record<string, unknown>;
+const rl = (value: string) => ({ __rl: true, mode: 'id', value });
+const minus = (iso: string, seconds: number) => new Date(Date.parse(iso) - seconds * 1000).toISOString();
+const plain = (item: Json) => {
+	const { fourSee: _meta, ...record } = item;
+	return canonicalJson(record);
+};
+
+describe('4SEE Trigger scopes and filters against the sandbox', () => {
+	let sandbox: Sandbox;
+	afterEach(async () => {
+		await sandbox?.close();
+	});
+
+	it('devices of a trailer, "a field changes": exactly the edges of the ground truth, once each', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
+		const { trailers } = await scope(sandbox.url);
+		const trailer = trailers[0];
+		const token = await authenticate(sandbox.url, sandbox.apiKey);
+		const devices = ((await request(sandbox.url, `/api/v1/devices/${trailer}?activeOnly=true&take=500`, { token })).body.data as Json[]).map((d) => String(d.id));
+		const start = minus((await clock(sandbox.url)).now, 3600);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'deviceTelemetry',
+				deviceScope: 'trailer',
+				trailer: rl(trailer),
+				deviceFilter: 'fieldChange',
+				field: 'lights.stop',
+				startFrom: 'date',
+				startDate: start,
+				options: { pageSize: 3 },
+			},
+		});
+		const emitted: Json[] = [];
+		for (let i = 0; i < 12; i++) {
+			if (i === 3 || i === 7 || i === 8) {
+				// A stop light goes out, is reported out again (no new edge), then comes back.
+				const now = (await clock(sandbox.url)).now;
+				const stop = i === 3 ? 'out' : i === 7 ? 'out' : 'ok';
+				for (const device of devices) {
+					await appendTelemetry(sandbox.url, {
+						kind: 'device',
+						id: device,
+						records: [{ deviceId: device, timestamp: now, lights: { stop, tail: 'ok' }, appended: i }],
+					});
+				}
+			}
+			const result = await harness.poll();
+			expect(result.error).toBeUndefined();
+			emitted.push(...result.items);
+			if (i < 11) await advanceClock(sandbox.url, 600);
+		}
+		const end = (await clock(sandbox.url)).now;
+		const expected: string[] = [];
+		for (const device of devices) {
+			let last: string | undefined;
+			for (const record of (await truth(sandbox.url, { kind: 'device', id: device, from: start, to: end })).records) {
+				const value = readField(record, 'lights.stop');
+				if (value === undefined) continue;
+				if (last !== undefined && last !== JSON.stringify(value)) expected.push(canonicalJson(record));
+				last = JSON.stringify(value);
+			}
+		}
+		expect(emitted.map(plain).sort()).toEqual(expected.sort());
+		// Each appended device saw out (edge), out (no edge), ok (edge), unless its baseline was out.
+		expect(expected.length).toBeGreaterThanOrEqual(devices.length);
+		expect(emitted[0].fourSee).toMatchObject({
+			event: 'deviceTelemetry',
+			trailerId: trailer,
+			filter: { field: 'lights.stop', to: expect.any(String) },
+		});
+	});
+
+	it('every DeliverSafe unit, chosen event types: exactly the matching records of the ground truth', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 4, deliverSafeUnits: 4 });
+		const { deliverSafeUnits } = await scope(sandbox.url);
+		const start = minus((await clock(sandbox.url)).now, 6 * 3600);
+		const types = ['door_opened', 'tamper'];
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'deliverSafeTelemetry',
+				deliverSafeScope: 'all',
+				deliverSafeEvents: types,
+				startFrom: 'date',
+				startDate: start,
+				options: { flatten: true, pageSize: 2 },
+			},
+		});
+		const emitted: Json[] = [];
+		for (let i = 0; i < 10; i++) {
+			const result = await harness.poll();
+			expect(result.error).toBeUndefined();
+			emitted.push(...result.items);
+			if (i < 9) await advanceClock(sandbox.url, 1800);
+		}
+		const end = (await clock(sandbox.url)).now;
+		const expected: string[] = [];
+		for (const unit of deliverSafeUnits) {
+			for (const record of (await truth(sandbox.url, { kind: 'deliverSafe', id: unit, from: start, to: end })).records) {
+				if (types.includes(String(record.event))) expected.push(String(record.id));
+			}
+		}
+		expect(expected.length).toBeGreaterThan(3);
+		// Flattened for sheets: metadata as dot columns, one row per record.
+		expect(emitted.map((item) => String(item.id)).sort()).toEqual(expected.sort());
+		expect(emitted[0]).toMatchObject({ 'fourSee.event': 'deliverSafeTelemetry', 'fourSee.dedupeKey': expect.stringMatching(/^deliverSafeTelemetry:ds-/) });
+	});
+
+	it('"Fetch Test Event" shows a few recent records and leaves the stored state alone', async () => {
+		sandbox = await startSandbox({ clock: 'real', fleets: 1, trailersPerFleet: 3 });
+		const { fleets } = await scope(sandbox.url);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: { event: 'gpsPosition', gpsScope: 'fleet', fleet: rl(fleets[0]) },
+		});
+		const test = await harness.poll('manual');
+		expect(test.error).toBeUndefined();
+		expect(test.items.length).toBeGreaterThan(0);
+		expect(test.items.length).toBeLessThanOrEqual(5);
+		expect(test.items[0].fourSee).toMatchObject({ event: 'gpsPosition', fleetId: fleets[0] });
+		expect(test.after).toBe('{}');
+		// Activated afterwards, the trigger starts from now: no history flood.
+		const first = await harness.poll('trigger');
+		expect(first.error).toBeUndefined();
+		expect(first.items).toHaveLength(0);
+		expect(JSON.parse(first.after)).toHaveProperty('fourSeeTrigger.startMs');
+	});
+
+	it('bad input is refused before any request, naming the field', async () => {
+		sandbox = await startSandbox({ clock: 'manual' });
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: { event: 'gpsPosition', gpsScope: 'trailer', trailer: rl('../fleets') },
+		});
+		const result = await harness.poll();
+		expect(result.error?.message).toMatch(/'Trailer' "..\/fleets" is not a valid 4SEE ID/);
+		harness.parameters = { event: 'gpsPosition', gpsScope: 'trailer', trailer: rl('trl-00001'), startFrom: 'date', startDate: 'yesterday-ish' };
+		expect((await harness.poll()).error?.message).toMatch(/'Start Date' is not a date/);
+		expect(harness.n8n.store.writes).toBe(0);
+		expect(harness.stored).toBe('{}');
+	});
+});
