@@ -8,6 +8,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { flattenRecord } from './helpers/flatten';
+import { listSearch } from './methods';
 import { triggerProperties } from './trigger/description';
 import { runPoll } from './trigger/engine';
 import { asNodeError, pollIo } from './trigger/io';
@@ -44,6 +45,9 @@ export class FourSeeTrigger implements INodeType {
 		credentials: [{ name: 'fourSeeApi', required: true }],
 		properties: triggerProperties,
 	};
+
+	// The same list searches as the action node: the pickers read their parents by the same names.
+	methods = { listSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const settings = readSettings(this);
