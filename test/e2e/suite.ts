@@ -5,15 +5,49 @@
  */
 import { DEMO_API_KEY } from '../../sandbox';
 import type { CredentialJson, WorkflowJson } from '../../scripts/lib/examples';
-import { control, E2eEnv } from './harness';
+import { control, E2eEnv, waitFor } from './harness';
 import {
 	ACTION_NODE,
+	chainConnections,
+	credentialRef,
 	CREDENTIAL_TYPE,
+	forwardNode,
 	httpRequestNode,
 	TOOL_NODE,
 	TRIGGER_NODE,
 	webhookWorkflow,
+	workflowId,
 } from './workflows';
+
+/**
+ * The trigger's schedule. n8n polls once at activation and at start-up, then on this schedule.
+ * 1.x refuses only a `*` in the seconds field, so a list of seconds polls every 10 s and keeps
+ * the test short; 2.x accepts nothing more often than once a minute.
+ */
+function pollTimes(major: 1 | 2): Record<string, unknown> {
+	return major === 1
+		? { item: [{ mode: 'custom', cronExpression: '0,10,20,30,40,50 * * * * *' }] }
+		: { item: [{ mode: 'everyMinute' }] };
+}
+
+/** A record as the API serves it: the trigger's item without its metadata. */
+function recordOf(item: Record<string, unknown>): string {
+	const { fourSee: _meta, ...record } = item;
+	return canonical(record);
+}
+
+function canonical(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+	if (value !== null && typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+		return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+	}
+	return JSON.stringify(value);
+}
+
+function gpsFix(at: Date, n: number): Record<string, unknown> {
+	return { timestamp: at.toISOString(), latitude: 41.5 + n / 1000, longitude: -87.6 - n / 1000, speedKph: 50 + n, heading: 90 };
+}
 
 export function credential(id: string, name: string, sandboxUrl: string, apiKey: string): CredentialJson {
 	return { id, name, type: CREDENTIAL_TYPE, data: { apiKey, authUrl: sandboxUrl, baseUrl: sandboxUrl } };
@@ -26,6 +60,9 @@ export function defineE2eSuite(major: 1 | 2): void {
 		let bad: CredentialJson;
 		const workflows: WorkflowJson[] = [];
 		const webhookWorkflows: string[] = [];
+		const triggerWorkflowId = workflowId('e2e trigger gps');
+		let watchedTrailer = '';
+		let triggerStart = '';
 
 		const addWebhookWorkflow = (workflow: WorkflowJson) => {
 			workflows.push(workflow);
@@ -44,6 +81,43 @@ export function defineE2eSuite(major: 1 | 2): void {
 					httpRequestNode('HTTP Request', `${url}/api/v1/fleets?take=500`, good),
 				]),
 			);
+
+			const scope = await control.scope(url);
+			watchedTrailer = scope.trailers[0];
+			// From a fixed date rather than "now", so the expected records are exactly the sandbox's
+			// records of the trailer from that time on.
+			triggerStart = new Date(Date.now() - 5_000).toISOString();
+			workflows.push({
+				id: triggerWorkflowId,
+				name: 'e2e trigger gps',
+				nodes: [
+					{
+						id: 'c4f5d2de-0000-4000-8000-000000000001',
+						name: '4SEE Trigger',
+						type: TRIGGER_NODE,
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {
+							pollTimes: pollTimes(major),
+							event: 'gpsPosition',
+							gpsScope: 'trailer',
+							trailer: { __rl: true, mode: 'id', value: watchedTrailer },
+							startFrom: 'date',
+							startDate: triggerStart,
+							options: {},
+						},
+						credentials: credentialRef(good),
+					},
+					{
+						id: 'c4f5d2de-0000-4000-8000-000000000002',
+						position: [240, 0],
+						...forwardNode('Collect', `${env.collector.url}/trigger`),
+					} as never,
+				],
+				connections: chainConnections([{ name: '4SEE Trigger' }, { name: 'Collect' }]),
+				settings: {},
+				active: false,
+			});
 
 			await env.importCredentials([good, bad]);
 			await env.importWorkflows(workflows);
@@ -98,5 +172,63 @@ export function defineE2eSuite(major: 1 | 2): void {
 			expect((await env.stats()).authCalls - before).toBe(1);
 			expect(DEMO_API_KEY).toBeTruthy();
 		});
+
+		test('the trigger, active, emits new telemetry on real polls, and after a restart resumes from its cursor with no duplicate and no loss', async () => {
+			const url = env.sandbox.url;
+			const collected = () => env.collector.received.filter((entry) => entry.body && typeof entry.body === 'object');
+			const collectedRecords = () => collected().map((entry) => recordOf(entry.body as Record<string, unknown>));
+			const hasAll = (records: Record<string, unknown>[]) => {
+				const seen = new Set(collectedRecords());
+				return records.every((record) => seen.has(canonical({ ...record, trailerId: watchedTrailer })));
+			};
+
+			// Appended before activation: the poll n8n runs when it activates the workflow emits them.
+			const first = [gpsFix(new Date(Date.now() - 1_000), 1), gpsFix(new Date(Date.now() - 1_000), 2)];
+			await control.appendTelemetry(url, { kind: 'gps', id: watchedTrailer, records: first });
+			await env.activate(triggerWorkflowId);
+			await waitFor('the records of the activation poll', () => (hasAll(first) ? true : undefined), {
+				timeoutMs: 30_000,
+			});
+
+			// Appended while active: a scheduled poll (every 10 s on 1.x, every minute on 2.x) emits it.
+			const scheduled = [gpsFix(new Date(), 3)];
+			await control.appendTelemetry(url, { kind: 'gps', id: watchedTrailer, records: scheduled });
+			await waitFor('the record of a scheduled poll', () => (hasAll(scheduled) ? true : undefined), {
+				timeoutMs: 90_000,
+			});
+
+			// Records that arrive while n8n is down must come after the restart, once.
+			await env.stop();
+			const during = [gpsFix(new Date(), 4), gpsFix(new Date(), 5), gpsFix(new Date(Date.now() - 500), 6)];
+			await control.appendTelemetry(url, { kind: 'gps', id: watchedTrailer, records: during });
+			const cut = new Date().toISOString();
+			await env.start();
+			await waitFor('the records appended during the restart', () => (hasAll(during) ? true : undefined), {
+				timeoutMs: 90_000,
+			});
+
+			// Everything the sandbox holds for the trailer from the start date up to the restart (which
+			// the start-up poll covered) must have arrived, exactly once.
+			const truth = await control.truth(url, { kind: 'gps', id: watchedTrailer, from: triggerStart, to: cut });
+			const expected = truth.records.map(canonical);
+			await waitFor(
+				'every record of the trailer since the start date',
+				() => {
+					const seen = new Set(collectedRecords());
+					return expected.every((record) => seen.has(record)) ? true : undefined;
+				},
+				{ timeoutMs: 30_000 },
+			);
+			const counts = new Map<string, number>();
+			for (const record of collectedRecords()) counts.set(record, (counts.get(record) ?? 0) + 1);
+			const duplicates = [...counts].filter(([, count]) => count > 1);
+			expect(duplicates).toEqual([]);
+			const all = new Set(
+				(await control.truth(url, { kind: 'gps', id: watchedTrailer, from: triggerStart })).records.map(canonical),
+			);
+			const phantoms = collectedRecords().filter((record) => !all.has(record));
+			expect(phantoms).toEqual([]);
+			expect(expected.length).toBeGreaterThanOrEqual(first.length + scheduled.length + during.length);
+		}, 5 * 60 * 1000);
 	});
 }
