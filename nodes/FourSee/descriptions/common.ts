@@ -83,7 +83,7 @@ export const timeRange: INodeProperties[] = [
 		name: 'end',
 		type: 'dateTime',
 		default: '',
-		description: 'Latest record time to fetch (inclusive); leave empty for up to now',
+		description: 'Records up to this time are fetched (a record exactly at it is not); leave empty for up to now',
 		displayOptions: { show: { timeRange: ['between'] } },
 	},
 ];

@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as get from './get.operation';
+import * as getMany from './getMany.operation';
+
+export { get, getMany };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['fleet'] } },
+		options: [
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get one fleet by its ID',
+				action: 'Get a fleet',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description: 'Get many fleets',
+				action: 'Get many fleets',
+			},
+		],
+		default: 'getMany',
+	},
+	...get.description,
+	...getMany.description,
+];

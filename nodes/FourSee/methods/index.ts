@@ -1,0 +1,1 @@
+export { listSearch, searchDeliverSafeUnits, searchDevices, searchFleets, searchTrailers } from './listSearch';
