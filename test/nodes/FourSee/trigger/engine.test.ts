@@ -209,6 +209,15 @@ describe('failures', () => {
 		expect((poller.stored as TriggerState).streams.t2.failures).toBeUndefined();
 	});
 
+	it('an API answering 5xx everywhere is given up after a few streams, not after the whole budget', async () => {
+		const api = new FakeApi();
+		api.isTransient = (error: unknown) => error instanceof ApiError && error.status >= 500;
+		api.down = 503;
+		const outcome = await runPoll(undefined, settings({ scope: { event: 'gpsPosition', trailers: trailers(20) } }), api, T0);
+		expect(outcome.error).toMatchObject({ status: 503 });
+		expect(api.requests).toHaveLength(3);
+	});
+
 	it('a rate limit spent mid-poll keeps what was read and stops', async () => {
 		const api = new FakeApi();
 		for (const id of trailers(3)) api.add(id, { timestamp: iso(1), v: id });
