@@ -11,7 +11,7 @@
  */
 import './n8nUserFolder';
 
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -21,6 +21,7 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	INode,
 	INodeCredentialsDetails,
 	INodeExecutionData,
@@ -229,37 +230,12 @@ export interface WorkflowRun {
 	error: IRun['data']['resultData']['error'];
 }
 
-/** Runs workflow JSON to the end through `WorkflowExecute` in manual mode. */
-export async function runWorkflow(json: WorkflowJson, options: RunWorkflowOptions): Promise<WorkflowRun> {
-	const types: Record<string, INodeType> = { [ITEMS_NODE_TYPE]: new ItemsNode() };
-	for (const [name, type] of Object.entries(options.nodeTypes)) types[`${PACKAGE_PREFIX}.${name}`] = type;
-	const nodeTypes = new HarnessNodeTypes(types);
-	const workflow = new Workflow({
-		id: 'test',
-		name: json.name ?? 'test',
-		nodes: json.nodes,
-		connections: json.connections,
-		active: false,
-		nodeTypes,
-		settings: json.settings ?? { executionOrder: 'v1' },
-	});
-
-	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
-		id: 'test',
-		name: json.name ?? 'test',
-		active: false,
-		isArchived: false,
-		createdAt: new Date(),
-		updatedAt: new Date(),
-		nodes: json.nodes,
-		connections: json.connections,
-		activeVersionId: null,
-	} as unknown as ConstructorParameters<typeof ExecutionLifecycleHooks>[2]);
-	const finished = createDeferredPromise<IRun>();
-	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
-
+function buildAdditionalData(
+	options: Pick<RunWorkflowOptions, 'credentialTypes' | 'credentials'>,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
 	const credentialTypes = new Map(options.credentialTypes.map((t) => [t.name, t]));
-	const additionalData = {
+	return {
 		credentialsHelper: new HarnessCredentialsHelper(credentialTypes, options.credentials),
 		hooks,
 		currentNodeExecutionIndex: 0,
@@ -279,6 +255,59 @@ export async function runWorkflow(json: WorkflowJson, options: RunWorkflowOption
 			throw new Error('task runners are not supported by the harness');
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+function buildWorkflow(json: WorkflowJson, nodeTypeMap: Record<string, INodeType>): Workflow {
+	const types: Record<string, INodeType> = { [ITEMS_NODE_TYPE]: new ItemsNode() };
+	for (const [name, type] of Object.entries(nodeTypeMap)) types[`${PACKAGE_PREFIX}.${name}`] = type;
+	return new Workflow({
+		id: 'test',
+		name: json.name ?? 'test',
+		nodes: json.nodes,
+		connections: json.connections,
+		active: false,
+		nodeTypes: new HarnessNodeTypes(types),
+		settings: json.settings ?? { executionOrder: 'v1' },
+	});
+}
+
+/**
+ * The context n8n gives a list search while the user types in a resource locator: n8n-core's
+ * real LoadOptionsContext, with the node's current parameters (the parent pickers) as the
+ * editor would send them, and the same credentials helper as workflow runs.
+ */
+export function loadOptionsContext(
+	node: { type: string; parameters: IDataObject },
+	options: Pick<RunWorkflowOptions, 'nodeTypes' | 'credentialTypes' | 'credentials'>,
+	parameterName: string,
+): ILoadOptionsFunctions {
+	const json = itemsInto({ type: node.type, parameters: node.parameters });
+	const workflow = buildWorkflow(json, options.nodeTypes);
+	const additionalData = buildAdditionalData(options);
+	const target = workflow.getNode('4SEE') as INode;
+	additionalData.currentNodeParameters = target.parameters;
+	return new LoadOptionsContext(workflow, target, additionalData, `parameters.${parameterName}`);
+}
+
+/** Runs workflow JSON to the end through `WorkflowExecute` in manual mode. */
+export async function runWorkflow(json: WorkflowJson, options: RunWorkflowOptions): Promise<WorkflowRun> {
+	const workflow = buildWorkflow(json, options.nodeTypes);
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
+		id: 'test',
+		name: json.name ?? 'test',
+		active: false,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		nodes: json.nodes,
+		connections: json.connections,
+		activeVersionId: null,
+	} as unknown as ConstructorParameters<typeof ExecutionLifecycleHooks>[2]);
+	const finished = createDeferredPromise<IRun>();
+	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
+
+	const additionalData = buildAdditionalData(options, hooks);
 
 	const startName = options.startNode ?? json.nodes[0].name;
 	const startNode = workflow.getNode(startName);

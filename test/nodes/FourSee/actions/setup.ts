@@ -1,0 +1,89 @@
+/**
+ * Shared set-up of the action node's unit tests: the node runs inside n8n-core's real engine
+ * (test/helpers/workflow.ts) and nock stands in for the 4SEE API. The stored credential already
+ * holds a session token, so requests carry it and no login is needed; every request nock does
+ * not expect is counted, so "no request was sent" is an assertion, not a hope.
+ */
+import nock from 'nock';
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { FourSeeApi } from '../../../../credentials/FourSeeApi.credentials';
+import { FourSee } from '../../../../nodes/FourSee/FourSee.node';
+import { CredentialStore, itemsInto, loadOptionsContext, runWorkflow, type WorkflowRun } from '../../../helpers/workflow';
+
+export const API = 'https://integration.example.test';
+export const AUTH = 'https://auth.example.test';
+export const TOKEN = 'stored-session-token';
+export const API_KEY = 'canary-api-key-0001';
+
+export function credentialStore(): CredentialStore {
+	return new CredentialStore({
+		fourSeeApi: { apiKey: API_KEY, authUrl: AUTH, baseUrl: API, sessionToken: TOKEN },
+	});
+}
+
+/** The Integration API, answering only requests that carry the stored token. */
+export function api(): nock.Scope {
+	return nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } });
+}
+
+let unexpected: string[] = [];
+
+/** Requests that reached the network layer without a matching interceptor. */
+export function unexpectedRequests(): string[] {
+	return unexpected;
+}
+
+const onNoMatch = (req: { method?: string; path?: string; options?: { host?: string; path?: string } }) => {
+	unexpected.push(`${req.method ?? ''} ${req.options?.host ?? ''}${req.path ?? req.options?.path ?? ''}`);
+};
+
+export function useNock(): void {
+	beforeAll(() => nock.disableNetConnect());
+	beforeEach(() => {
+		unexpected = [];
+		nock.emitter.on('no match', onNoMatch);
+	});
+	afterEach(() => {
+		nock.emitter.removeListener('no match', onNoMatch);
+		nock.cleanAll();
+	});
+	afterAll(() => nock.enableNetConnect());
+}
+
+export interface RunNodeOptions {
+	items?: IDataObject[];
+	settings?: Partial<Pick<INode, 'continueOnFail' | 'onError' | 'executeOnce'>>;
+	credentials?: CredentialStore;
+}
+
+export async function runNode(parameters: IDataObject, options: RunNodeOptions = {}): Promise<WorkflowRun> {
+	return await runWorkflow(itemsInto({ type: 'fourSee', parameters }, options.items ?? [{}], options.settings), {
+		nodeTypes: { fourSee: new FourSee() },
+		credentialTypes: [new FourSeeApi()],
+		credentials: options.credentials ?? credentialStore(),
+	});
+}
+
+/** The 4SEE node's output items as plain JSON. */
+export function outputJson(run: WorkflowRun): IDataObject[] {
+	return run.output('4SEE').map((item) => item.json);
+}
+
+export function listSearchContext(parameters: IDataObject, parameterName: string) {
+	return loadOptionsContext({ type: 'fourSee', parameters }, {
+		nodeTypes: { fourSee: new FourSee() },
+		credentialTypes: [new FourSeeApi()],
+		credentials: credentialStore(),
+	}, parameterName);
+}
+
+/** A resource-locator value in ID mode, as the editor stores it. */
+export function byId(value: string): IDataObject {
+	return { __rl: true, mode: 'id', value };
+}
+
+/** Records `{ id: prefix-n, n }` for n in [from, to). */
+export function records(prefix: string, from: number, to: number): IDataObject[] {
+	return Array.from({ length: to - from }, (_, i) => ({ id: `${prefix}-${from + i}`, n: from + i }));
+}
