@@ -1,95 +1,154 @@
 /**
- * A poll context for the 4SEE Trigger, built on the credential engineer's fake n8n
- * (`fakeN8n`): HTTP goes through n8n-core's real `httpRequestWithAuthentication` with the REAL
- * credential (token exchange, cached token, refresh after a 401). What a poll adds is ours,
- * modelled on n8n's PollContext: the node's parameters (with the description's defaults), the
- * mode ('trigger' for an active workflow, 'manual' for "Fetch Test Event"), the node's static
- * data, and a logger whose lines the tests can read.
+ * Runs the 4SEE Trigger's `poll()` the way an active n8n workflow does, in process, on top of
+ * the credential engineer's fake n8n (`fakeN8n`):
  *
- * Between polls the static data goes through JSON, as it does when n8n stores it and a restart
- * reads it back.
+ * - the context is n8n-core's REAL `PollContext` over a real `Workflow` holding the trigger
+ *   node, so parameters resolve as in n8n (defaults, resource locators, collections) and
+ *   `getWorkflowStaticData('node')` is n8n's observable static data;
+ * - HTTP goes through n8n-core's `httpRequestWithAuthentication` with the REAL credential
+ *   (token exchange, cached token, refresh after a 401), via the fake n8n's credentials helper;
+ * - persistence follows n8n: the static data lives in memory between polls and is saved
+ *   (here: as JSON text) when a poll emits items; `restart()` throws the memory away and starts
+ *   again from the saved JSON, as a restart of n8n does;
+ * - the logger is ours, so tests can read (and scan) what the node logged.
  */
+import { PollContext } from 'n8n-core';
 import type {
 	IDataObject,
 	INode,
 	INodeExecutionData,
-	INodeProperties,
+	INodeType,
+	INodeTypes,
 	IPollFunctions,
+	IVersionedNodeType,
+	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 
 import { FourSeeTrigger } from '../../nodes/FourSee/FourSeeTrigger.node';
 import { CREDENTIAL_TYPE, fakeN8n, type FakeN8n } from './context';
+
+export const TRIGGER_TYPE = 'n8n-nodes-4see.fourSeeTrigger';
+const NODE_NAME = '4SEE Trigger';
+const STATIC_KEY = `node:${NODE_NAME}`;
 
 export interface PollResult {
 	items: IDataObject[];
 	/** The error the poll threw, if it did. */
 	error?: Error;
-	/** Static data before and after this poll, as JSON text. */
+	/** The node's static data before and after this poll, as JSON text. */
 	before: string;
 	after: string;
+}
+
+class TriggerNodeTypes implements INodeTypes {
+	constructor(private readonly trigger: INodeType) {}
+
+	getByName(): INodeType | IVersionedNodeType {
+		return this.trigger;
+	}
+
+	getByNameAndVersion(): INodeType {
+		return this.trigger;
+	}
+
+	getKnownTypes(): IDataObject {
+		return {};
+	}
 }
 
 export class PollHarness {
 	readonly n8n: FakeN8n;
 	readonly trigger = new FourSeeTrigger();
-	/** What n8n has stored for this node, as text: every poll starts from a parse of it. */
-	stored = '{}';
+	/** What n8n has saved for the workflow (its static data), as JSON text. */
+	saved = '{}';
 	logs: string[] = [];
-	parameters: IDataObject;
+	private params: IDataObject;
+	private workflow: Workflow;
+	private readonly additionalData: IWorkflowExecuteAdditionalData;
 
 	constructor(options: { url: string; apiKey: string; parameters: IDataObject }) {
 		this.n8n = fakeN8n({ apiKey: options.apiKey, authUrl: options.url, baseUrl: options.url });
-		this.parameters = options.parameters;
+		// The fake n8n's execution data carries its credentials helper (the real credential).
+		this.additionalData = (this.n8n.pollContext() as unknown as { additionalData: IWorkflowExecuteAdditionalData })
+			.additionalData;
+		this.params = options.parameters;
+		this.workflow = this.buildWorkflow(JSON.parse(this.saved) as IDataObject);
 	}
 
-	context(mode: 'trigger' | 'manual', staticData: IDataObject): IPollFunctions {
-		const base = this.n8n.pollContext();
+	get parameters(): IDataObject {
+		return this.params;
+	}
+
+	/** Editing the node keeps the static data in memory, as saving a workflow in n8n does. */
+	set parameters(parameters: IDataObject) {
+		this.params = parameters;
+		this.workflow = this.buildWorkflow(JSON.parse(JSON.stringify(this.workflow.staticData)) as IDataObject);
+	}
+
+	/** The node's static data as n8n holds it in memory now. */
+	get stored(): string {
+		return JSON.stringify(this.workflow.staticData[STATIC_KEY] ?? {});
+	}
+
+	/** n8n restarts: what was not saved is gone, the saved JSON is read back. */
+	restart(): void {
+		this.workflow = this.buildWorkflow(JSON.parse(this.saved) as IDataObject);
+	}
+
+	private buildWorkflow(staticData: IDataObject): Workflow {
 		const node: INode = {
 			id: 'trigger-1',
-			name: '4SEE Trigger',
-			type: 'n8n-nodes-4see.fourSeeTrigger',
+			name: NODE_NAME,
+			type: TRIGGER_TYPE,
 			typeVersion: 1,
 			position: [0, 0],
-			parameters: this.parameters as INode['parameters'],
+			parameters: this.params as INode['parameters'],
 			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: '4SEE account' } },
 		};
-		const properties = this.trigger.description.properties;
-		const parameters = this.parameters;
+		return new Workflow({
+			id: 'wf-trigger',
+			name: 'trigger test',
+			nodes: [node],
+			connections: {},
+			active: true,
+			nodeTypes: new TriggerNodeTypes(this.trigger),
+			staticData,
+			settings: { executionOrder: 'v1' },
+		});
+	}
+
+	private context(mode: 'trigger' | 'manual'): IPollFunctions {
+		const node = this.workflow.getNode(NODE_NAME) as INode;
+		const context = new PollContext(this.workflow, node, this.additionalData, mode, 'activate');
 		const logs = this.logs;
 		const log = (level: string) => (message: string) => logs.push(`${level}: ${message}`);
-		const context = {
-			getNode: () => node,
-			getMode: () => mode,
-			getActivationMode: () => 'activate',
-			getNodeParameter(name: string, fallback?: unknown) {
-				if (name in parameters) return parameters[name];
-				if (fallback !== undefined) return fallback;
-				const property = properties.find((p: INodeProperties) => p.name === name);
-				if (property === undefined) throw new Error(`no parameter ${name}`);
-				return property.default;
-			},
-			getWorkflowStaticData: () => staticData,
-			getCredentials: base.getCredentials.bind(base),
-			logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-			// n8n-core's own helpers; the credential's preAuthentication uses their httpRequest.
-			helpers: base.helpers,
-		};
+		Object.defineProperty(context, 'logger', {
+			value: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+		});
 		return context as unknown as IPollFunctions;
 	}
 
-	/** One poll as n8n runs it in an active workflow; the static data is kept only as JSON text. */
+	/** One poll. In 'trigger' mode a poll that emits saves the static data, as n8n's emit does. */
 	async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<PollResult> {
 		const before = this.stored;
-		const staticData = JSON.parse(before) as IDataObject;
 		let output: INodeExecutionData[][] | null = null;
 		let error: Error | undefined;
 		try {
-			output = await this.trigger.poll.call(this.context(mode, staticData));
+			output = await this.trigger.poll.call(this.context(mode));
 		} catch (caught) {
 			error = caught as Error;
 		}
-		// n8n saves the static data the poll left (whether it threw or not).
-		this.stored = JSON.stringify(staticData);
-		return { items: output === null ? [] : output[0].map((item) => item.json), error, before, after: this.stored };
+		const after = this.stored;
+		if (mode === 'trigger' && output !== null) {
+			this.saved = JSON.stringify(this.workflow.staticData);
+			(this.workflow.staticData as IDataObject).__dataChanged = false;
+		}
+		return { items: output === null ? [] : output[0].map((item) => item.json), error, before, after };
+	}
+
+	/** Whether the last polls changed the static data in memory (n8n's own change flag). */
+	get changed(): boolean {
+		return (this.workflow.staticData as IDataObject).__dataChanged === true;
 	}
 }

@@ -1,6 +1,6 @@
 /**
- * The 4SEE Trigger against the sandbox, poll after poll on its simulated clock, with the static
- * data going through JSON between polls (as n8n stores it). Every emitted record is compared
+ * The 4SEE Trigger against the sandbox, poll after poll on its simulated clock, with n8n
+ * restarted between polls (the static data read back from the JSON n8n saved). Every emitted record is compared
  * with the sandbox's ground truth: zero duplicates and zero losses, including polls that meet
  * 429s, 500s, a dropped connection and a token expiry.
  */
@@ -110,6 +110,7 @@ describe('4SEE Trigger against the sandbox', () => {
 					],
 				});
 			}
+			harness.restart();
 			const result = await harness.poll();
 			expect(result.error).toBeUndefined();
 			emitted.push(...result.items);
@@ -163,6 +164,8 @@ describe('4SEE Trigger against the sandbox', () => {
 		const failed = await harness.poll();
 		expect(failed.error?.message).toMatch(/4SEE had a problem answering \(HTTP 500\)/);
 		expect(failed.after).toBe(failed.before);
+		// n8n's own change flag agrees: nothing for it to save.
+		expect(harness.changed).toBe(false);
 		await clearFaults(sandbox.url);
 		// Every connection dropped: the same.
 		await injectFault(sandbox.url, { pathPrefix: '/api/v1/trailers/telemetry/gps/', kind: 'drop', count: 50 });
@@ -222,6 +225,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		let polls = 0;
 		let mostRequests = 0;
 		while (covered.size < active.length && polls < bound + 5) {
+			if (polls % 10 === 9) harness.restart();
 			const before = (await stats(sandbox.url)).requests.total;
 			const result = await harness.poll();
 			const after = (await stats(sandbox.url)).requests.total;
@@ -247,7 +251,7 @@ describe('4SEE Trigger against the sandbox', () => {
 			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
 		}
 		console.log(
-			`5,000-trailer fleet: ${active.length} active trailers covered in ${polls} polls (bound ${bound}, ceil(5000/${budget}) = ${Math.ceil(5000 / budget)}), at most ${mostRequests} requests per poll`,
+			`5,000-trailer fleet: ${active.length} active trailers covered in ${polls} polls (bound ${bound}, ceil(5000/${budget}) = ${Math.ceil(5000 / budget)}), at most ${mostRequests} requests per poll, ${Math.round(harness.stored.length / active.length)} bytes of state per trailer`,
 		);
 	}, 120_000);
 });
