@@ -87,3 +87,11 @@ export function byId(value: string): IDataObject {
 export function records(prefix: string, from: number, to: number): IDataObject[] {
 	return Array.from({ length: to - from }, (_, i) => ({ id: `${prefix}-${from + i}`, n: from + i }));
 }
+
+/**
+ * The error the 4SEE node failed with, as n8n recorded it in the run. n8n keeps a copy of the
+ * error (plain object, `name` preserved), so tests compare by name rather than instanceof.
+ */
+export function nodeError(run: WorkflowRun): { name?: string; message: string; description?: string | null; context?: IDataObject } | undefined {
+	return run.run.data.resultData.runData['4SEE']?.[0]?.error as never;
+}

@@ -1,0 +1,121 @@
+import { api, byId, outputJson, records, runNode, unexpectedRequests, useNock } from './setup';
+
+useNock();
+
+const HOUR = 3_600_000;
+
+describe('Trailer > Get', () => {
+	test('gets one trailer by ID; the browse-only fleet picker is not needed', async () => {
+		const trailer = { id: 'trl-00001', fleetId: 'fleet-001', unitNumber: 'U1', vin: 'V', active: true };
+		const scope = api().get('/api/v1/trailers/trl-00001').reply(200, trailer);
+		const run = await runNode({ resource: 'trailer', operation: 'get', trailer: byId('trl-00001') });
+		expect(run.error).toBeUndefined();
+		expect(run.output('4SEE')).toEqual([{ json: trailer, pairedItem: { item: 0 } }]);
+		expect(scope.isDone()).toBe(true);
+	});
+});
+
+describe('Trailer > Get Many', () => {
+	test('lists the trailers of the fleet, sending activeOnly=true only when Active Only is on', async () => {
+		const scope = api()
+			.get('/api/v1/trailers/fleet-001')
+			.query({ take: 3, activeOnly: 'true' })
+			.reply(200, { data: records('trl', 0, 3), next: 'n2' })
+			.get('/api/v1/trailers/fleet-001')
+			.query({ take: 3, activeOnly: 'true', next: 'n2' })
+			.reply(200, { data: records('trl', 3, 4), next: null });
+
+		const run = await runNode({
+			resource: 'trailer',
+			operation: 'getMany',
+			fleet: byId('fleet-001'),
+			activeOnly: true,
+			returnAll: true,
+			options: { pageSize: 3 },
+		});
+
+		expect(outputJson(run)).toEqual(records('trl', 0, 4));
+		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
+	});
+
+	test('without Active Only no activeOnly parameter is sent', async () => {
+		const scope = api()
+			.get('/api/v1/trailers/fleet-001')
+			.query((q) => q.activeOnly === undefined && q.take === '5')
+			.reply(200, { data: records('trl', 0, 5), next: 'more' });
+		const run = await runNode({ resource: 'trailer', operation: 'getMany', fleet: byId('fleet-001'), limit: 5 });
+		expect(outputJson(run)).toHaveLength(5);
+		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
+	});
+});
+
+describe('Trailer > Get GPS Telemetry', () => {
+	test('Between: starts paging at Start and drops what lies at or after End, without a further request', async () => {
+		const fix = (minute: number) => ({
+			trailerId: 'trl-00001',
+			timestamp: new Date(Date.UTC(2026, 0, 1, 8, minute)).toISOString(),
+			latitude: 42,
+			longitude: -83,
+		});
+		const scope = api()
+			.get('/api/v1/trailers/telemetry/gps/trl-00001')
+			.query({ take: 500, next: '2026-01-01T08:00:00.000Z' })
+			.reply(200, { data: [fix(0), fix(10), fix(20)], next: fix(20).timestamp })
+			.get('/api/v1/trailers/telemetry/gps/trl-00001')
+			.query({ take: 500, next: fix(20).timestamp })
+			.reply(200, { data: [fix(20), fix(30), fix(40)], next: fix(40).timestamp });
+
+		const run = await runNode({
+			resource: 'trailer',
+			operation: 'getGpsTelemetry',
+			trailer: byId('trl-00001'),
+			timeRange: 'between',
+			start: '2026-01-01T08:00:00Z',
+			end: '2026-01-01T08:35:00Z',
+			returnAll: true,
+		});
+
+		expect(run.error).toBeUndefined();
+		// fix(20) came twice (page boundary on a shared timestamp) and is emitted once.
+		expect(outputJson(run)).toEqual([fix(0), fix(10), fix(20), fix(30)]);
+		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
+	});
+
+	test('Last Hours: the first next is now minus N hours; Limit asks only for what it needs', async () => {
+		let firstNext = '';
+		const before = Date.now();
+		const scope = api()
+			.get('/api/v1/trailers/telemetry/gps/trl-00001')
+			.query((q) => {
+				firstNext = String(q.next);
+				return q.take === '2';
+			})
+			.reply(200, {
+				data: [
+					{ trailerId: 'trl-00001', timestamp: new Date(before - 5 * HOUR).toISOString() },
+					{ trailerId: 'trl-00001', timestamp: new Date(before - 4 * HOUR).toISOString() },
+				],
+				next: 'later',
+			});
+
+		const run = await runNode({
+			resource: 'trailer',
+			operation: 'getGpsTelemetry',
+			trailer: byId('trl-00001'),
+			timeRange: 'lastHours',
+			lastHours: 6,
+			limit: 2,
+		});
+		const after = Date.now();
+
+		expect(outputJson(run)).toHaveLength(2);
+		const startMs = Date.parse(firstNext);
+		expect(startMs).toBeGreaterThanOrEqual(before - 6 * HOUR);
+		expect(startMs).toBeLessThanOrEqual(after - 6 * HOUR);
+		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
+	});
+});
