@@ -6,7 +6,7 @@
 import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
 import { readField } from '../../../nodes/FourSee/trigger/filters';
 import { startSandbox, type Sandbox } from '../../../sandbox';
-import { advanceClock, appendTelemetry, clock, scope, truth } from '../../../sandbox/client';
+import { advanceClock, appendTelemetry, clock, configure, scope, truth } from '../../../sandbox/client';
 import { PollHarness } from '../../helpers/pollContext';
 import { authenticate, request } from '../../sandbox/helpers';
 
@@ -120,6 +120,73 @@ describe('4SEE Trigger scopes and filters against the sandbox', () => {
 		// Flattened for sheets: metadata as dot columns, one row per record.
 		expect(emitted.map((item) => String(item.id)).sort()).toEqual(expected.sort());
 		expect(emitted[0]).toMatchObject({ 'fourSee.event': 'deliverSafeTelemetry', 'fourSee.dedupeKey': expect.stringMatching(/^deliverSafeTelemetry:ds-/) });
+	});
+
+	it('a fleet: trailers that join are read from the start point, ones that leave are dropped from the state', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 3 });
+		const { fleets } = await scope(sandbox.url);
+		const start = minus((await clock(sandbox.url)).now, 900);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: { event: 'gpsPosition', gpsScope: 'fleet', fleet: rl(fleets[0]), startFrom: 'date', startDate: start },
+		});
+		const emitted: Json[] = [];
+		const pollAll = async () => {
+			for (let i = 0; i < 2; i++) {
+				const result = await harness.poll();
+				expect(result.error).toBeUndefined();
+				emitted.push(...result.items);
+			}
+		};
+		// The fleet listing asks for active trailers only.
+		const activeTrailers = async () => {
+			const { trailers, inactiveTrailers } = await scope(sandbox.url);
+			return trailers.filter((id) => !inactiveTrailers.includes(id));
+		};
+		await pollAll();
+		const before = await activeTrailers();
+		await configure(sandbox.url, { trailersPerFleet: 8 });
+		await advanceClock(sandbox.url, 300);
+		await pollAll();
+		const after = await activeTrailers();
+		expect(after.length).toBeGreaterThan(before.length);
+		const end = (await clock(sandbox.url)).now;
+		for (const trailer of after) {
+			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
+			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(plain);
+			expect(mine.sort()).toEqual(expected.records.map((r) => canonicalJson(r)).sort());
+		}
+		await configure(sandbox.url, { trailersPerFleet: 2 });
+		await pollAll();
+		const remaining = await activeTrailers();
+		const streams = Object.keys((JSON.parse(harness.stored) as { fourSeeTrigger: { streams: Json } }).fourSeeTrigger.streams);
+		expect(streams.sort()).toEqual([...remaining].sort());
+	});
+
+	it('a trailer that cannot be read is reported and does not hold back the others', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
+		const { trailers } = await scope(sandbox.url);
+		const start = minus((await clock(sandbox.url)).now, 600);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'gpsPosition',
+				gpsScope: 'trailers',
+				trailerIds: `${trailers[0]}, trl-99999`,
+				startFrom: 'date',
+				startDate: start,
+			},
+		});
+		const result = await harness.poll();
+		expect(result.error).toBeUndefined();
+		expect(result.items.length).toBeGreaterThan(0);
+		expect(result.items[0].fourSee).toMatchObject({
+			trailerId: trailers[0],
+			failedStreams: [{ stream: 'trl-99999', message: expect.stringMatching(/Trailer trl-99999 not found/), failures: 1 }],
+		});
+		expect(harness.logs.join('\n')).toMatch(/could not read trl-99999/);
 	});
 
 	it('"Fetch Test Event" shows a few recent records and leaves the stored state alone', async () => {
