@@ -332,7 +332,13 @@ export async function runPoll(
 			break;
 		}
 		queue.shift();
-		if (page.next !== undefined) {
+		if (page.next !== undefined && page.next === token) {
+			// The same page again would never end: keep what it gave, report, and retry next cycle.
+			stream.resume = page.next;
+			stream.failures = (stream.failures ?? 0) + 1;
+			stream.lastError = '4SEE returned the same page token again; reading this stream resumes next poll';
+			failures.push({ stream: task.id, message: stream.lastError, failures: stream.failures });
+		} else if (page.next !== undefined) {
 			stream.resume = page.next;
 			queue.push(task);
 		} else {

@@ -137,6 +137,53 @@ describe('4SEE Trigger against the sandbox', () => {
 		expect(emitted[0].fourSee).toMatchObject({ event: 'gpsPosition', trailerId: trailer, streamId: trailer });
 	});
 
+	it.each(['repeat-next', 'empty-pages', 'malformed', '429-no-retry-after'] as const)(
+		'meets "%s" on its reads and still emits every record once',
+		async (kind) => {
+			sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
+			const trailer = (await scope(sandbox.url)).trailers[0];
+			const start = minus((await clock(sandbox.url)).now, 1200);
+			const harness = new PollHarness({
+				url: sandbox.url,
+				apiKey: sandbox.apiKey,
+				parameters: {
+					event: 'gpsPosition',
+					gpsScope: 'trailer',
+					trailer: rl(trailer),
+					startFrom: 'date',
+					startDate: start,
+					options: { ...fastRetry, pageSize: 3 },
+				},
+			});
+			const emitted: Json[] = [];
+			const errors: string[] = [];
+			for (let i = 0; i < 8; i++) {
+				if (i % 3 === 0) {
+					await injectFault(sandbox.url, { pathPrefix: `/api/v1/trailers/telemetry/gps/${trailer}`, kind, count: 2 });
+				}
+				const result = await harness.poll();
+				if (result.error) errors.push(result.error.message);
+				emitted.push(...result.items);
+				await advanceClock(sandbox.url, 180);
+			}
+			// The faults were met (not left pending), then cleared.
+			expect((await stats(sandbox.url)).faultsInjected).toBeGreaterThanOrEqual(4);
+			await clearFaults(sandbox.url);
+			for (let i = 0; i < 5; i++) emitted.push(...(await harness.poll()).items);
+			const end = (await clock(sandbox.url)).now;
+			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
+			expect(compare(emitted.map(withoutMeta), expected.records)).toEqual({
+				duplicates: 0,
+				lost: 0,
+				unexpected: 0,
+				emitted: expected.count,
+				expected: expected.count,
+			});
+			// A poll that could read nothing says so plainly rather than returning a partial page.
+			for (const message of errors) expect(message).toMatch(/4SEE|page token/);
+		},
+	);
+
 	it('a poll whose fetch fails leaves the stored state byte-for-byte unchanged, and loses nothing', async () => {
 		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
 		const { trailers } = await scope(sandbox.url);

@@ -218,6 +218,21 @@ describe('failures', () => {
 		expect(api.requests).toHaveLength(3);
 	});
 
+	it('a page token that repeats is not followed forever: reported, and reading resumes later', async () => {
+		const api = new FakeApi();
+		api.pageSize = 2;
+		api.add('t1', ...Array.from({ length: 6 }, (_, i) => ({ timestamp: iso(i), v: i })));
+		const poller = new Poller(api, settings());
+		const original = api.readPage.bind(api);
+		api.readPage = async (event, id, token) => ({ ...(await original(event, id, token)), next: token });
+		const stuck = await poller.poll();
+		expect(api.requests).toHaveLength(1);
+		expect(stuck.failures[0]).toMatchObject({ stream: 't1', message: expect.stringMatching(/same page token/) });
+		api.readPage = original;
+		await poller.pollUntilIdle();
+		expect(poller.values()).toEqual([0, 1, 2, 3, 4, 5]);
+	});
+
 	it('a rate limit spent mid-poll keeps what was read and stops', async () => {
 		const api = new FakeApi();
 		for (const id of trailers(3)) api.add(id, { timestamp: iso(1), v: id });
