@@ -29,6 +29,8 @@ export class FakeApi implements PollIO {
 	failing = new Map<string, number>();
 	/** Every request fails with this status (API down, key rejected). */
 	down?: number;
+	/** Set by tests that model the transport's 5xx classification. */
+	isTransient?: (error: unknown) => boolean;
 
 	add(stream: string, ...records: Rec[]): void {
 		const list = this.streams.get(stream) ?? [];
