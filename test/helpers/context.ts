@@ -115,7 +115,7 @@ class ContextCredentialsHelper extends ICredentialsHelper {
 		const output = await this.type.preAuthentication.call(narrowed, credentials);
 		if (output[expirable.name] === undefined) return undefined;
 		if (node.credentials) {
-			this.store.data = { ...this.store.data, ...output };
+			this.store.data = { ...this.store.data, ...output } as ICredentialDataDecryptedObject;
 			this.store.writes++;
 			return Object.assign(credentials, output);
 		}
