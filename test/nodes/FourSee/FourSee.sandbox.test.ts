@@ -11,7 +11,7 @@ import { FourSeeApi } from '../../../credentials/FourSeeApi.credentials';
 import { FourSee } from '../../../nodes/FourSee/FourSee.node';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { advanceClock, configure, resetStats, scope as sandboxScope, stats, truth, type Scope } from '../../../sandbox/client';
-import { CredentialStore, itemsInto, runWorkflow, type WorkflowRun } from '../../helpers/workflow';
+import { CredentialStore, ITEMS_NODE_TYPE, itemsInto, runWorkflow, type WorkflowJson, type WorkflowRun } from '../../helpers/workflow';
 
 let sandbox: Sandbox;
 let store: CredentialStore;
@@ -47,12 +47,38 @@ afterAll(async () => {
 	await sandbox.close();
 });
 
-async function run(parameters: IDataObject, items: IDataObject[] = [{}]): Promise<WorkflowRun> {
-	return await runWorkflow(itemsInto({ type: 'fourSee', parameters }, items), {
+/** Secrets seen so far: every API key the sandbox had and every session token n8n stored. */
+const secrets = new Set<string>();
+
+function rememberSecrets(): void {
+	secrets.add(sandbox.apiKey);
+	const token = store.data.fourSeeApi.sessionToken;
+	if (typeof token === 'string' && token !== '') secrets.add(token);
+}
+
+/** Fails if an API key or token appears anywhere in what n8n recorded of the run. */
+function expectNoSecrets(result: WorkflowRun, allowed: string[] = []): void {
+	const recorded = JSON.stringify(result.run.data);
+	for (const secret of secrets) {
+		if (!allowed.includes(secret)) expect(recorded.includes(secret)).toBe(false);
+	}
+}
+
+async function runJson(json: WorkflowJson): Promise<WorkflowRun> {
+	rememberSecrets();
+	const result = await runWorkflow(json, {
 		nodeTypes: { fourSee: new FourSee() },
 		credentialTypes: [new FourSeeApi()],
 		credentials: store,
 	});
+	rememberSecrets();
+	return result;
+}
+
+async function run(parameters: IDataObject, items: IDataObject[] = [{}]): Promise<WorkflowRun> {
+	const result = await runJson(itemsInto({ type: 'fourSee', parameters }, items));
+	if (parameters.resource !== 'apiKey') expectNoSecrets(result);
+	return result;
 }
 
 function json(result: WorkflowRun): IDataObject[] {
@@ -208,6 +234,59 @@ describe('every operation against the sandbox', () => {
 		]);
 	});
 
+	test('a workflow chaining two 4SEE nodes: the active trailers of a fleet, then each one\'s GPS fixes', async () => {
+		const workflow: WorkflowJson = {
+			nodes: [
+				{ id: '1', name: 'Start', type: ITEMS_NODE_TYPE, typeVersion: 1, position: [0, 0], parameters: { items: '[{}]' } },
+				{
+					id: '2',
+					name: 'Trailers',
+					type: 'n8n-nodes-4see.fourSee',
+					typeVersion: 1,
+					position: [200, 0],
+					credentials: { fourSeeApi: { id: '1', name: '4SEE API' } },
+					parameters: { resource: 'trailer', operation: 'getMany', fleet: id('fleet-002'), activeOnly: true, limit: 3 },
+				},
+				{
+					id: '3',
+					name: 'GPS',
+					type: 'n8n-nodes-4see.fourSee',
+					typeVersion: 1,
+					position: [400, 0],
+					credentials: { fourSeeApi: { id: '1', name: '4SEE API' } },
+					parameters: {
+						resource: 'trailer',
+						operation: 'getGpsTelemetry',
+						trailer: id('={{ $json.id }}'),
+						timeRange: 'between',
+						start: START,
+						end: '2025-12-31T06:10:00.000Z',
+						returnAll: true,
+					},
+				},
+			],
+			connections: {
+				Start: { main: [[{ node: 'Trailers', type: 'main', index: 0 }]] },
+				Trailers: { main: [[{ node: 'GPS', type: 'main', index: 0 }]] },
+			},
+		};
+		const result = await runJson(workflow);
+		expect(result.error).toBeUndefined();
+		expectNoSecrets(result);
+		const trailers = result.output('Trailers').map((i) => String(i.json.id));
+		expect(trailers).toHaveLength(3);
+		const fixes = result.output('GPS');
+		const expected: Array<[string, number]> = [];
+		for (const [index, trailer] of trailers.entries()) {
+			const records = (await truth(sandbox.url, { kind: 'gps', id: trailer, from: START, to: '2025-12-31T06:10:00.000Z' })).records;
+			for (const record of records.filter((r) => r.timestamp !== '2025-12-31T06:10:00.000Z')) {
+				expected.push([`${trailer}@${String(record.timestamp)}`, index]);
+			}
+		}
+		expect(expected.length).toBeGreaterThan(3);
+		expect(fixes.map((i) => [`${String(i.json.trailerId)}@${String(i.json.timestamp)}`, (i.pairedItem as { item: number }).item])).toEqual(expected);
+	});
+
 	test('all these executions shared one stored token: a single login', async () => {
 		expect((await stats(sandbox.url)).authCalls).toBe(1);
 	});
@@ -253,7 +332,10 @@ describe('under pressure', () => {
 describe('API Key > Rotate against the sandbox', () => {
 	test('the new key is in the output and works; the old one no longer does', async () => {
 		const oldKey = sandbox.apiKey;
-		const [item] = json(await run({ resource: 'apiKey', operation: 'rotate', confirmRotation: true }));
+		const result = await run({ resource: 'apiKey', operation: 'rotate', confirmRotation: true });
+		const [item] = json(result);
+		// The new key is meant to be in the output; nothing else secret is.
+		expectNoSecrets(result, [String(item.newApiKey)]);
 		expect(item.newApiKey).toBe(sandbox.apiKey);
 		expect(item.newApiKey).not.toBe(oldKey);
 		expect(String(item.note)).toMatch(/credential/);
