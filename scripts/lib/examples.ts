@@ -11,7 +11,7 @@ export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 export interface WorkflowJson {
 	id: string;
 	name: string;
-	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown }>;
+	nodes: Array<{ name: string; type: string; typeVersion: number; parameters: Record<string, unknown> }>;
 	connections: Record<string, unknown>;
 	[key: string]: unknown;
 }

@@ -146,6 +146,20 @@ export class E2eEnv {
 		}
 	}
 
+	async deactivate(workflowId: string): Promise<void> {
+		if (this.major === 2) {
+			await this.rest.request('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+		} else {
+			const current = (await this.rest.request('GET', `/rest/workflows/${workflowId}`)) as {
+				data: { versionId: string };
+			};
+			await this.rest.request('PATCH', `/rest/workflows/${workflowId}`, {
+				active: false,
+				versionId: current.data.versionId,
+			});
+		}
+	}
+
 	/** POSTs to a production webhook and returns what the workflow's last node answered. */
 	async webhook(webhookPath: string, body: unknown = {}): Promise<WebhookResult> {
 		const response = await fetch(`${this.n8n.url}/webhook/${webhookPath}`, {

@@ -1,23 +1,29 @@
 /**
  * The end-to-end suite of issue 6, run once per n8n major version (n8n-2.e2e.ts, n8n-1.e2e.ts).
  * Tests run in the order written: they share one n8n and one sandbox, and the later ones
- * (restart, key rotation) change state the earlier ones rely on.
+ * (restart, short token lifetime, key rotation) change state the earlier ones rely on.
  */
-import { DEMO_API_KEY } from '../../sandbox';
-import type { CredentialJson, WorkflowJson } from '../../scripts/lib/examples';
+import { exampleWorkflows, sandboxCredential, type CredentialJson, type WorkflowJson } from '../../scripts/lib/examples';
 import { control, E2eEnv, waitFor } from './harness';
+import { SandboxReader } from './sandboxReader';
+import { takeScreenshots } from './screenshots';
 import {
 	ACTION_NODE,
 	chainConnections,
 	credentialRef,
 	CREDENTIAL_TYPE,
 	forwardNode,
+	type NodeJson,
+	fourSeeNode,
 	httpRequestNode,
 	TOOL_NODE,
 	TRIGGER_NODE,
+	waitNode,
 	webhookWorkflow,
 	workflowId,
 } from './workflows';
+
+type Item = Record<string, unknown>;
 
 /**
  * The trigger's schedule. n8n polls once at activation and at start-up, then on this schedule.
@@ -31,7 +37,7 @@ function pollTimes(major: 1 | 2): Record<string, unknown> {
 }
 
 /** A record as the API serves it: the trigger's item without its metadata. */
-function recordOf(item: Record<string, unknown>): string {
+function recordOf(item: Item): string {
 	const { fourSee: _meta, ...record } = item;
 	return canonical(record);
 }
@@ -39,18 +45,37 @@ function recordOf(item: Record<string, unknown>): string {
 function canonical(value: unknown): string {
 	if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
 	if (value !== null && typeof value === 'object') {
-		const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+		const entries = Object.entries(value as Item).sort(([a], [b]) => a.localeCompare(b));
 		return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
 	}
 	return JSON.stringify(value);
 }
 
-function gpsFix(at: Date, n: number): Record<string, unknown> {
+function gpsFix(at: Date, n: number): Item {
 	return { timestamp: at.toISOString(), latitude: 41.5 + n / 1000, longitude: -87.6 - n / 1000, speedKph: 50 + n, heading: 90 };
 }
 
-export function credential(id: string, name: string, sandboxUrl: string, apiKey: string): CredentialJson {
-	return { id, name, type: CREDENTIAL_TYPE, data: { apiKey, authUrl: sandboxUrl, baseUrl: sandboxUrl } };
+const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
+
+/** A time window in the past with odd milliseconds, so no record sits exactly on an edge. */
+function window(hoursBack: number, hours: number): { start: string; end: string } {
+	const end = Date.now() - (hoursBack - hours) * 3_600_000 - 60_000 + 137;
+	return { start: new Date(end - hours * 3_600_000).toISOString(), end: new Date(end).toISOString() };
+}
+
+export function badCredential(sandboxUrl: string): CredentialJson {
+	return {
+		id: 'FourSeeBadKey001',
+		name: '4SEE wrong key',
+		type: CREDENTIAL_TYPE,
+		data: { apiKey: 'not-the-key-0000', authUrl: sandboxUrl, baseUrl: sandboxUrl },
+	};
+}
+
+interface OperationCase {
+	title: string;
+	parameters: Item;
+	expected: () => Promise<Item[]>;
 }
 
 export function defineE2eSuite(major: 1 | 2): void {
@@ -58,8 +83,11 @@ export function defineE2eSuite(major: 1 | 2): void {
 		const env = new E2eEnv(major);
 		let good: CredentialJson;
 		let bad: CredentialJson;
+		let reader: SandboxReader;
+		let scope: control.Scope;
 		const workflows: WorkflowJson[] = [];
 		const webhookWorkflows: string[] = [];
+		const operations: OperationCase[] = [];
 		const triggerWorkflowId = workflowId('e2e trigger gps');
 		let watchedTrailer = '';
 		let triggerStart = '';
@@ -69,76 +97,189 @@ export function defineE2eSuite(major: 1 | 2): void {
 			webhookWorkflows.push(workflow.id);
 			return workflow;
 		};
+		const operationPath = (title: string) => `e2e-op-${workflowId(title)}`;
+
+		/** Every operation of the action node, with what the sandbox says it must output. */
+		function defineOperations(): void {
+			const [fleet] = scope.fleets;
+			const trailer = scope.trailers[1];
+			const device = scope.devices[0];
+			const unit = scope.deliverSafeUnits[0];
+			const gpsWindow = window(3, 2);
+			const deviceWindow = window(6, 4);
+			const unitWindow = window(30, 24);
+			const between = (w: { start: string; end: string }) => ({ timeRange: 'between', start: w.start, end: w.end });
+			const truth = async (kind: control.TelemetryKind, id: string, w: { start: string; end: string }) =>
+				(await control.truth(env.sandbox.url, { kind, id, from: w.start, to: w.end })).records.filter(
+					// The node's End is exclusive; the sandbox's `to` is inclusive.
+					(record) => String(record.timestamp) < w.end,
+				);
+			const add = (title: string, parameters: Item, expected: () => Promise<Item[]>) => {
+				operations.push({ title, parameters, expected });
+			};
+
+			add('Fleet > Get', { resource: 'fleet', operation: 'get', fleet: byId(fleet) }, async () => [
+				await reader.record(`/api/v1/fleets/${fleet}`),
+			]);
+			add('Fleet > Get Many (Return All)', { resource: 'fleet', operation: 'getMany', returnAll: true }, () =>
+				reader.all('/api/v1/fleets'),
+			);
+			add('Fleet > Get Many (Limit 2)', { resource: 'fleet', operation: 'getMany', returnAll: false, limit: 2 }, async () =>
+				(await reader.all('/api/v1/fleets')).slice(0, 2),
+			);
+			add('Trailer > Get', { resource: 'trailer', operation: 'get', trailer: byId(trailer) }, async () => [
+				await reader.record(`/api/v1/trailers/${trailer}`),
+			]);
+			add(
+				'Trailer > Get Many (Return All)',
+				{ resource: 'trailer', operation: 'getMany', fleet: byId(fleet), activeOnly: false, returnAll: true },
+				() => reader.all(`/api/v1/trailers/${fleet}`),
+			);
+			add(
+				'Trailer > Get Many (Active Only)',
+				{ resource: 'trailer', operation: 'getMany', fleet: byId(fleet), activeOnly: true, returnAll: true },
+				async () => (await reader.all(`/api/v1/trailers/${fleet}`)).filter((t) => t.active === true),
+			);
+			add(
+				'Trailer > Get GPS Telemetry (Return All, between start and end)',
+				{ resource: 'trailer', operation: 'getGpsTelemetry', trailer: byId(trailer), ...between(gpsWindow), returnAll: true },
+				() => truth('gps', trailer, gpsWindow),
+			);
+			add('Device > Get', { resource: 'device', operation: 'get', device: byId(device) }, async () => [
+				await reader.record(`/api/v1/devices/details/${device}`),
+			]);
+			add(
+				'Device > Get Many (Return All)',
+				{ resource: 'device', operation: 'getMany', trailer: byId(scope.trailers[0]), activeOnly: false, returnAll: true },
+				() => reader.all(`/api/v1/devices/${scope.trailers[0]}`),
+			);
+			add(
+				'Device > Get Telemetry (Limit 7)',
+				{ resource: 'device', operation: 'getTelemetry', device: byId(device), ...between(deviceWindow), returnAll: false, limit: 7 },
+				async () => (await truth('device', device, deviceWindow)).slice(0, 7),
+			);
+			add('DeliverSafe > Get', { resource: 'deliverSafe', operation: 'get', deliverSafeUnit: byId(unit) }, async () => [
+				await reader.record(`/api/v1/deliversafe/${unit}`),
+			]);
+			add('DeliverSafe > Get Many (Return All)', { resource: 'deliverSafe', operation: 'getMany', returnAll: true }, () =>
+				reader.all('/api/v1/deliversafe'),
+			);
+			add(
+				'DeliverSafe > Get Telemetry (Return All)',
+				{ resource: 'deliverSafe', operation: 'getTelemetry', deliverSafeUnit: byId(unit), ...between(unitWindow), returnAll: true },
+				() => truth('deliverSafe', unit, unitWindow),
+			);
+			for (const operation of operations) {
+				addWebhookWorkflow(
+					webhookWorkflow(`e2e ${operation.title}`, operationPath(operation.title), [
+						fourSeeNode('4SEE', { ...operation.parameters, options: {} }, good),
+					]),
+				);
+			}
+		}
 
 		beforeAll(async () => {
 			await env.setup();
 			const url = env.sandbox.url;
-			good = credential('FourSeeSandbox01', '4SEE sandbox', url, env.sandbox.apiKey);
-			bad = credential('FourSeeBadKey001', '4SEE wrong key', url, 'not-the-key-0000');
+			good = sandboxCredential(url, env.sandbox.apiKey);
+			bad = badCredential(url);
+			reader = new SandboxReader(url, env.sandbox.apiKey);
+			await reader.login();
+			scope = await control.scope(url);
 
+			defineOperations();
 			addWebhookWorkflow(
 				webhookWorkflow('e2e http request with 4SEE credential', 'e2e-http-request', [
 					httpRequestNode('HTTP Request', `${url}/api/v1/fleets?take=500`, good),
 				]),
 			);
+			// Fetches, waits longer than a short-lived token lives, fetches again.
+			addWebhookWorkflow(
+				webhookWorkflow('e2e outlives its token', 'e2e-outlives-token', [
+					fourSeeNode('Fleets', { resource: 'fleet', operation: 'getMany', returnAll: true, options: {} }, good),
+					{ ...waitNode('Wait', 6), executeOnce: true },
+					fourSeeNode(
+						'Trailers',
+						{ resource: 'trailer', operation: 'getMany', fleet: byId(scope.fleets[0]), activeOnly: false, returnAll: true, options: {} },
+						good,
+					),
+				]),
+			);
+			addWebhookWorkflow(
+				webhookWorkflow('e2e rotate key', 'e2e-rotate', [
+					fourSeeNode('Rotate', { resource: 'apiKey', operation: 'rotate', confirmRotation: true, options: {} }, good),
+				]),
+			);
 
-			const scope = await control.scope(url);
 			watchedTrailer = scope.trailers[0];
 			// From a fixed date rather than "now", so the expected records are exactly the sandbox's
 			// records of the trailer from that time on.
 			triggerStart = new Date(Date.now() - 5_000).toISOString();
+			const triggerNodes: NodeJson[] = [
+				{
+					id: 'c4f5d2de-0000-4000-8000-000000000001',
+					name: '4SEE Trigger',
+					type: TRIGGER_NODE,
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {
+						pollTimes: pollTimes(major),
+						event: 'gpsPosition',
+						gpsScope: 'trailer',
+						trailer: byId(watchedTrailer),
+						startFrom: 'date',
+						startDate: triggerStart,
+						options: {},
+					},
+					credentials: credentialRef(good),
+				},
+				{
+					...forwardNode('Collect', `${env.collector.url}/trigger`),
+					id: 'c4f5d2de-0000-4000-8000-000000000002',
+					position: [240, 0],
+				},
+			];
 			workflows.push({
 				id: triggerWorkflowId,
 				name: 'e2e trigger gps',
-				nodes: [
-					{
-						id: 'c4f5d2de-0000-4000-8000-000000000001',
-						name: '4SEE Trigger',
-						type: TRIGGER_NODE,
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {
-							pollTimes: pollTimes(major),
-							event: 'gpsPosition',
-							gpsScope: 'trailer',
-							trailer: { __rl: true, mode: 'id', value: watchedTrailer },
-							startFrom: 'date',
-							startDate: triggerStart,
-							options: {},
-						},
-						credentials: credentialRef(good),
-					},
-					{
-						id: 'c4f5d2de-0000-4000-8000-000000000002',
-						position: [240, 0],
-						...forwardNode('Collect', `${env.collector.url}/trigger`),
-					} as never,
-				],
-				connections: chainConnections([{ name: '4SEE Trigger' }, { name: 'Collect' }]),
+				nodes: triggerNodes,
+				connections: chainConnections(triggerNodes),
 				settings: {},
 				active: false,
 			});
 
 			await env.importCredentials([good, bad]);
-			await env.importWorkflows(workflows);
+			await env.importWorkflows([...exampleWorkflows(), ...workflows]);
 			await env.start();
 			for (const id of webhookWorkflows) await env.activate(id);
-			await control.resetStats(url);
 		}, 15 * 60 * 1000);
 
 		afterAll(async () => {
 			await env.teardown();
 		}, 2 * 60 * 1000);
 
-		test('the package loads: both nodes, their AI tool variant and the credential are listed', async () => {
-			const nodes = (await env.rest.request('GET', '/types/nodes.json')) as Array<{ name: string }>;
+		test('the package loads: both nodes, the AI tool variant and the credential are listed', async () => {
+			const nodes = (await env.rest.request('GET', '/types/nodes.json')) as Array<{ name: string; version: number | number[] }>;
 			const names = new Set(nodes.map((node) => node.name));
 			expect(names).toContain(ACTION_NODE);
 			expect(names).toContain(TRIGGER_NODE);
 			expect(names).toContain(TOOL_NODE);
 			const credentials = (await env.rest.request('GET', '/types/credentials.json')) as Array<{ name: string }>;
 			expect(credentials.map((c) => c.name)).toContain(CREDENTIAL_TYPE);
-			expect(env.n8n.serverOutput).not.toMatch(/error.*(fourSee|n8n-nodes-4see)/i);
+			expect(env.n8n.serverOutput).not.toMatch(/(error|failed).*(fourSee|n8n-nodes-4see)/i);
+
+			// The example workflows use only node types and versions this n8n has.
+			const versions = new Map<string, number[]>();
+			for (const node of nodes) {
+				versions.set(node.name, [...(versions.get(node.name) ?? []), ...[node.version].flat()]);
+			}
+			for (const workflow of exampleWorkflows()) {
+				for (const node of workflow.nodes) {
+					expect({ workflow: workflow.name, node: node.name, known: versions.get(node.type)?.includes(node.typeVersion) }).toEqual(
+						{ workflow: workflow.name, node: node.name, known: true },
+					);
+				}
+			}
 		});
 
 		test("the credential's Test passes with the sandbox's key", async () => {
@@ -157,27 +298,93 @@ export function defineE2eSuite(major: 1 | 2): void {
 			expect(JSON.stringify(result)).not.toContain(bad.data.apiKey);
 		});
 
+		test('several separate executions cost one token request: n8n keeps the token', async () => {
+			await control.expireTokens(env.sandbox.url);
+			const before = (await env.stats()).authCalls;
+			const path = operationPath('Fleet > Get Many (Return All)');
+			for (let i = 0; i < 3; i++) {
+				expect((await env.webhookItems(path)).map((fleet) => fleet.id)).toEqual(scope.fleets);
+			}
+			expect((await env.stats()).authCalls - before).toBe(1);
+		});
+
+		describe('every operation of the action node outputs what the sandbox holds', () => {
+			test.each([
+				'Fleet > Get',
+				'Fleet > Get Many (Return All)',
+				'Fleet > Get Many (Limit 2)',
+				'Trailer > Get',
+				'Trailer > Get Many (Return All)',
+				'Trailer > Get Many (Active Only)',
+				'Trailer > Get GPS Telemetry (Return All, between start and end)',
+				'Device > Get',
+				'Device > Get Many (Return All)',
+				'Device > Get Telemetry (Limit 7)',
+				'DeliverSafe > Get',
+				'DeliverSafe > Get Many (Return All)',
+				'DeliverSafe > Get Telemetry (Return All)',
+			])('%s', async (title) => {
+				const operation = operations.find((candidate) => candidate.title === title)!;
+				const items = await env.webhookItems(operationPath(title));
+				const expected = await operation.expected();
+				expect(expected.length).toBeGreaterThan(0);
+				expect(items).toEqual(expected);
+			});
+
+			test('no operation left untested', () => {
+				// Keeps the list above in step with the node's operations.
+				expect(operations.length).toBe(13);
+			});
+		});
+
 		test("n8n's HTTP Request node calls the API with our credential as a predefined credential type", async () => {
 			const items = await env.webhookItems('e2e-http-request');
-			const scope = await control.scope(env.sandbox.url);
 			// The node answers the API's page envelope as one item.
 			const page = items[0] as { data: Array<{ id: string }> };
 			expect(page.data.map((fleet) => fleet.id)).toEqual(scope.fleets);
 		});
 
-		test('several separate executions cost one token request: n8n keeps the token', async () => {
-			await control.expireTokens(env.sandbox.url);
-			const before = (await env.stats()).authCalls;
-			for (let i = 0; i < 3; i++) await env.webhookItems('e2e-http-request');
-			expect((await env.stats()).authCalls - before).toBe(1);
-			expect(DEMO_API_KEY).toBeTruthy();
+		test('a workflow with the node as an AI agent tool loads, with the tool variant and its parameters', async () => {
+			const example = exampleWorkflows().find((workflow) => workflow.nodes.some((node) => node.type === TOOL_NODE))!;
+			const stored = (await env.rest.request('GET', `/rest/workflows/${example.id}`)) as {
+				data: { nodes: Array<{ type: string; parameters: Item }>; connections: Record<string, Item> };
+			};
+			const tools = stored.data.nodes.filter((node) => node.type === TOOL_NODE);
+			expect(tools.length).toBe(2);
+			// n8n builds the tool variant from the node at start-up; the editor reads it from here.
+			const nodes = (await env.rest.request('GET', '/types/nodes.json')) as Array<{
+				name: string;
+				outputs: unknown;
+				properties: Array<{ name: string }>;
+			}>;
+			const tool = nodes.find((node) => node.name === TOOL_NODE)!;
+			expect(tool).toBeDefined();
+			expect(JSON.stringify(tool.outputs)).toContain('ai_tool');
+			const parameterNames = tool.properties.map((property) => property.name);
+			expect(parameterNames).toEqual(expect.arrayContaining(['toolDescription', 'resource', 'operation', 'trailer']));
+			// Wired into the agent as tools.
+			for (const node of stored.data.nodes.filter((n) => n.type === TOOL_NODE)) {
+				const name = (node as unknown as { name: string }).name;
+				expect(JSON.stringify(stored.data.connections[name])).toContain('ai_tool');
+			}
 		});
 
 		test('the trigger, active, emits new telemetry on real polls, and after a restart resumes from its cursor with no duplicate and no loss', async () => {
+			try {
+				await triggerAcrossRestart();
+			} finally {
+				// Whatever failed, the tests after this one need n8n running.
+				if (!env.n8n.running) await env.start();
+			}
+		}, 6 * 60 * 1000);
+
+		async function triggerAcrossRestart(): Promise<void> {
 			const url = env.sandbox.url;
-			const collected = () => env.collector.received.filter((entry) => entry.body && typeof entry.body === 'object');
-			const collectedRecords = () => collected().map((entry) => recordOf(entry.body as Record<string, unknown>));
-			const hasAll = (records: Record<string, unknown>[]) => {
+			const collectedRecords = () =>
+				env.collector.received
+					.filter((entry) => entry.body !== null && typeof entry.body === 'object')
+					.map((entry) => recordOf(entry.body as Item));
+			const hasAll = (records: Item[]) => {
 				const seen = new Set(collectedRecords());
 				return records.every((record) => seen.has(canonical({ ...record, trailerId: watchedTrailer })));
 			};
@@ -186,26 +393,28 @@ export function defineE2eSuite(major: 1 | 2): void {
 			const first = [gpsFix(new Date(Date.now() - 1_000), 1), gpsFix(new Date(Date.now() - 1_000), 2)];
 			await control.appendTelemetry(url, { kind: 'gps', id: watchedTrailer, records: first });
 			await env.activate(triggerWorkflowId);
-			await waitFor('the records of the activation poll', () => (hasAll(first) ? true : undefined), {
-				timeoutMs: 30_000,
-			});
+			await waitFor('the records of the activation poll', () => (hasAll(first) ? true : undefined), { timeoutMs: 30_000 });
 
 			// Appended while active: a scheduled poll (every 10 s on 1.x, every minute on 2.x) emits it.
 			const scheduled = [gpsFix(new Date(), 3)];
 			await control.appendTelemetry(url, { kind: 'gps', id: watchedTrailer, records: scheduled });
-			await waitFor('the record of a scheduled poll', () => (hasAll(scheduled) ? true : undefined), {
-				timeoutMs: 90_000,
-			});
+			await waitFor('the record of a scheduled poll', () => (hasAll(scheduled) ? true : undefined), { timeoutMs: 90_000 });
 
-			// Records that arrive while n8n is down must come after the restart, once.
+			// n8n is down: records arrive meanwhile, and a separate `n8n execute` process runs the
+			// spreadsheet example. It needs no new token: n8n stored the one it has in its database.
 			await env.stop();
 			const during = [gpsFix(new Date(), 4), gpsFix(new Date(), 5), gpsFix(new Date(Date.now() - 500), 6)];
 			await control.appendTelemetry(url, { kind: 'gps', id: watchedTrailer, records: during });
+			const authBefore = (await env.stats()).authCalls;
+			const run = await env.n8n.cli(['execute', '--id=FourSeeExample01', '--rawOutput']);
+			expect(run.stdout).toContain('trailers.csv');
+			const fleetTrailers = await reader.all(`/api/v1/trailers/${scope.fleets[0]}`);
+			for (const trailer of fleetTrailers) expect(run.stdout).toContain(String(trailer.id));
+			expect((await env.stats()).authCalls).toBe(authBefore);
+
 			const cut = new Date().toISOString();
 			await env.start();
-			await waitFor('the records appended during the restart', () => (hasAll(during) ? true : undefined), {
-				timeoutMs: 90_000,
-			});
+			await waitFor('the records appended during the restart', () => (hasAll(during) ? true : undefined), { timeoutMs: 90_000 });
 
 			// Everything the sandbox holds for the trailer from the start date up to the restart (which
 			// the start-up poll covered) must have arrived, exactly once.
@@ -221,14 +430,47 @@ export function defineE2eSuite(major: 1 | 2): void {
 			);
 			const counts = new Map<string, number>();
 			for (const record of collectedRecords()) counts.set(record, (counts.get(record) ?? 0) + 1);
-			const duplicates = [...counts].filter(([, count]) => count > 1);
-			expect(duplicates).toEqual([]);
-			const all = new Set(
-				(await control.truth(url, { kind: 'gps', id: watchedTrailer, from: triggerStart })).records.map(canonical),
-			);
-			const phantoms = collectedRecords().filter((record) => !all.has(record));
-			expect(phantoms).toEqual([]);
+			expect([...counts].filter(([, count]) => count > 1)).toEqual([]);
+			const all = new Set((await control.truth(url, { kind: 'gps', id: watchedTrailer, from: triggerStart })).records.map(canonical));
+			expect(collectedRecords().filter((record) => !all.has(record))).toEqual([]);
 			expect(expected.length).toBeGreaterThanOrEqual(first.length + scheduled.length + during.length);
-		}, 5 * 60 * 1000);
+
+			// The following tests change the token lifetime and the key: the trigger stops here.
+			await env.deactivate(triggerWorkflowId);
+		}
+
+		test('with a short token lifetime, an execution that outlives its token still completes', async () => {
+			const url = env.sandbox.url;
+			await control.configure(url, { tokenTtlSeconds: 3 });
+			await control.expireTokens(url);
+			const before = await env.stats();
+			try {
+				const items = await env.webhookItems('e2e-outlives-token');
+				const expected = await reader.all(`/api/v1/trailers/${scope.fleets[0]}`);
+				expect(items).toEqual(expected);
+				const after = await env.stats();
+				// A token for the first request, and a fresh one after the wait outlived it.
+				expect(after.authCalls - before.authCalls).toBeGreaterThanOrEqual(2);
+				expect((after.responses['401'] ?? 0) - (before.responses['401'] ?? 0)).toBeGreaterThanOrEqual(1);
+			} finally {
+				await control.configure(url, { tokenTtlSeconds: 1800 });
+			}
+		});
+
+		if (major === 2) {
+			test('screenshots of the nodes in the editor (Debian chromium, headless)', async () => {
+				const files = await takeScreenshots(env);
+				expect(files.length).toBeGreaterThanOrEqual(3);
+			}, 5 * 60 * 1000);
+		}
+
+		test('API Key > Rotate returns the new key and says to update the credential (last: the old key dies)', async () => {
+			const oldKey = env.sandbox.apiKey;
+			const [item] = await env.webhookItems('e2e-rotate');
+			expect(item.rotated).toBe(true);
+			expect(item.newApiKey).toBe(env.sandbox.apiKey);
+			expect(item.newApiKey).not.toBe(oldKey);
+			expect(String(item.note)).toMatch(/credential/i);
+		});
 	});
 }

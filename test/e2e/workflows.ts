@@ -12,16 +12,20 @@ export const TRIGGER_NODE = 'CUSTOM.fourSeeTrigger';
 export const TOOL_NODE = 'CUSTOM.fourSeeTool';
 export const CREDENTIAL_TYPE = 'fourSeeApi';
 
-export interface NodeJson {
-	id: string;
+/** A node before it is placed in a workflow (no id, no position yet). */
+export interface NodeSpec {
 	name: string;
 	type: string;
 	typeVersion: number;
-	position: [number, number];
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
 	webhookId?: string;
-	[key: string]: unknown;
+	executeOnce?: boolean;
+}
+
+export interface NodeJson extends NodeSpec {
+	id: string;
+	position: [number, number];
 }
 
 /** n8n ids are 16 characters; derive stable ones from a readable name. */
@@ -43,7 +47,7 @@ export function fourSeeNode(
 	parameters: Record<string, unknown>,
 	credential: CredentialJson,
 	typeVersion = 1,
-): Omit<NodeJson, 'id' | 'position'> {
+): NodeSpec {
 	return { name, type: ACTION_NODE, typeVersion, parameters, credentials: credentialRef(credential) };
 }
 
@@ -51,7 +55,7 @@ export function fourSeeNode(
 export function webhookWorkflow(
 	name: string,
 	webhookPath: string,
-	chain: Array<Omit<NodeJson, 'id' | 'position'>>,
+	chain: Array<NodeSpec>,
 ): WorkflowJson {
 	const webhook: NodeJson = {
 		id: uuidFrom(`${name}/webhook`),
@@ -70,7 +74,7 @@ export function webhookWorkflow(
 	};
 	const nodes: NodeJson[] = [webhook];
 	chain.forEach((node, index) => {
-		nodes.push({ ...node, id: uuidFrom(`${name}/${node.name}`), position: [240 * (index + 1), 0] } as NodeJson);
+		nodes.push({ ...node, id: uuidFrom(`${name}/${node.name}`), position: [240 * (index + 1), 0] });
 	});
 	return { id: workflowId(name), name, nodes, connections: chainConnections(nodes), settings: {}, active: false };
 }
@@ -84,7 +88,7 @@ export function chainConnections(nodes: Array<{ name: string }>): Record<string,
 }
 
 /** n8n's Wait node for a few seconds (held in memory below n8n's 65 s threshold). */
-export function waitNode(name: string, seconds: number): Omit<NodeJson, 'id' | 'position'> {
+export function waitNode(name: string, seconds: number): NodeSpec {
 	return {
 		name,
 		type: 'n8n-nodes-base.wait',
@@ -95,7 +99,7 @@ export function waitNode(name: string, seconds: number): Omit<NodeJson, 'id' | '
 }
 
 /** Keeps one item: lets a chain continue once after a node that returns many. */
-export function limitNode(name: string, maxItems = 1): Omit<NodeJson, 'id' | 'position'> {
+export function limitNode(name: string, maxItems = 1): NodeSpec {
 	return { name, type: 'n8n-nodes-base.limit', typeVersion: 1, parameters: { maxItems } };
 }
 
@@ -104,7 +108,7 @@ export function httpRequestNode(
 	name: string,
 	url: string,
 	credential: CredentialJson,
-): Omit<NodeJson, 'id' | 'position'> {
+): NodeSpec {
 	return {
 		name,
 		type: 'n8n-nodes-base.httpRequest',
@@ -120,7 +124,7 @@ export function httpRequestNode(
 }
 
 /** POSTs every item it receives to a URL as JSON (one request per item). */
-export function forwardNode(name: string, url: string): Omit<NodeJson, 'id' | 'position'> {
+export function forwardNode(name: string, url: string): NodeSpec {
 	return {
 		name,
 		type: 'n8n-nodes-base.httpRequest',

@@ -1,0 +1,109 @@
+/**
+ * Screenshots of the nodes in the real n8n editor, for the README, taken with Debian's
+ * chromium driven by playwright-core (which brings no browser of its own).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+
+import type { E2eEnv } from './harness';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+
+const CHROMIUM_FLAGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+
+/** Installs Debian's chromium when it is missing (CI runs as root on a fresh machine). */
+export function ensureChromium(): void {
+	if (fs.existsSync(CHROMIUM)) return;
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	for (const args of [['update', '-q'], ['install', '-y', '-q', 'chromium']]) {
+		const result = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
+		if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.status}): chromium is needed for the screenshots`);
+	}
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is missing`);
+}
+
+async function openWorkflow(page: Page, editor: string, workflowId: string): Promise<void> {
+	await page.goto(`${editor}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded' });
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+	// Let the canvas fit the view and the icons load.
+	await page.waitForLoadState('networkidle').catch(() => undefined);
+	await page.waitForTimeout(1_000);
+}
+
+async function openNode(page: Page, nodeName: string): Promise<void> {
+	await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick();
+	await page.locator('[data-test-id="ndv"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+	await page.waitForTimeout(1_000);
+}
+
+async function closeNode(page: Page): Promise<void> {
+	await page.keyboard.press('Escape');
+	await page.locator('[data-test-id="ndv"]').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/**
+ * Takes the README's screenshots and checks along the way what a user would see: the example
+ * workflows open with our nodes rendered (not as unknown nodes) and their parameters showing.
+ */
+export async function takeScreenshots(env: E2eEnv): Promise<string[]> {
+	ensureChromium();
+	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+	const editor = `http://localhost:${env.n8n.port}`;
+	const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+	const files: string[] = [];
+	const shot = async (page: Page, name: string) => {
+		const file = path.join(SCREENSHOT_DIR, name);
+		await page.screenshot({ path: file });
+		files.push(file);
+	};
+	try {
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+		const [name, value] = env.rest.authCookie.split('=', 2);
+		await context.addCookies([{ name, value, url: editor }]);
+		const page = await context.newPage();
+
+		await openWorkflow(page, editor, 'FourSeeExample01');
+		await shot(page, 'workflow-fleet-to-spreadsheet.png');
+		await openNode(page, 'Get every trailer of the fleet');
+		await expectText(page, ['Resource', 'Operation', 'Fleet', 'Return All']);
+		await shot(page, 'action-node-trailers-of-fleet.png');
+		await closeNode(page);
+
+		await openWorkflow(page, editor, 'FourSeeExample02');
+		await shot(page, 'workflow-light-out-alert.png');
+		await openNode(page, 'Stop light changed');
+		await expectText(page, ['Trigger On', 'Only When', 'Field']);
+		await shot(page, 'trigger-node-light-change.png');
+		await closeNode(page);
+
+		await openWorkflow(page, editor, 'FourSeeExample04');
+		await shot(page, 'workflow-ai-agent-tools.png');
+		await openNode(page, 'Recent GPS positions of a trailer');
+		await expectText(page, ['Resource', 'Operation', 'Trailer']);
+		await shot(page, 'tool-node-gps-positions.png');
+		await closeNode(page);
+		await context.close();
+	} finally {
+		await browser.close();
+	}
+	return files;
+}
+
+async function expectText(page: Page, texts: string[]): Promise<void> {
+	const panel = page.locator('[data-test-id="ndv"]').first();
+	for (const text of texts) {
+		await panel.getByText(text, { exact: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
+	}
+}
