@@ -93,6 +93,8 @@ export function readTimeWindow(this: IExecuteFunctions, itemIndex: number): Time
 					mode,
 					start: this.getNodeParameter('start', itemIndex, ''),
 					end: this.getNodeParameter('end', itemIndex, ''),
+					// The date picker stores times without an offset, meant in the workflow's zone.
+					timeZone: this.getTimezone(),
 				}
 			: { mode, lastHours: this.getNodeParameter('lastHours', itemIndex, 24) };
 	return check(this, itemIndex, () => resolveTimeWindow(input, Date.now()));

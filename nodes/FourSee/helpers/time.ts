@@ -17,12 +17,52 @@ export class FieldError extends Error {
 
 const HOUR_MS = 3_600_000;
 
+/** A date, or date and time, written without `Z` or an offset: what n8n's date picker stores. */
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
+
+/**
+ * Milliseconds a wall-clock time in `timeZone` lies ahead of UTC at the instant `utcMs`.
+ * Uses Intl (built into Node), so no time-zone library is needed.
+ */
+function zoneOffsetMs(utcMs: number, timeZone: string): number {
+	const parts = new Intl.DateTimeFormat('en-US', {
+		timeZone,
+		hourCycle: 'h23',
+		year: 'numeric',
+		month: '2-digit',
+		day: '2-digit',
+		hour: '2-digit',
+		minute: '2-digit',
+		second: '2-digit',
+	}).formatToParts(new Date(utcMs));
+	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+	const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+	return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** The instant a zone-less date/time means in `timeZone` (n8n's rule for its date picker). */
+function fromLocalDateTime(match: RegExpExecArray, timeZone: string): Date | undefined {
+	const [, y, mo, d, h = '0', mi = '0', sec = '0', ms = '0'] = match;
+	const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(ms.padEnd(3, '0')));
+	if (!Number.isFinite(wall)) return undefined;
+	try {
+		// Two passes settle the offset also next to a daylight-saving change.
+		let utc = wall - zoneOffsetMs(wall, timeZone);
+		utc = wall - zoneOffsetMs(utc, timeZone);
+		return new Date(utc);
+	} catch {
+		return undefined;
+	}
+}
+
 /**
  * Reads a point in time. Strings must be a date the JS parser understands (ISO-8601 is what
- * n8n's date picker and `$now` produce). Numbers are epoch time: 10-digit values are taken as
- * seconds (what many APIs and spreadsheets hold), larger ones as milliseconds.
+ * n8n's date picker and `$now` produce); a date/time written without `Z` or an offset is taken
+ * in `timeZone` when given (the workflow's time zone, as n8n's own nodes do). Numbers are epoch
+ * time: 10-digit values are taken as seconds (what many APIs and spreadsheets hold), larger
+ * ones as milliseconds.
  */
-export function parseDateTime(value: unknown): Date | undefined {
+export function parseDateTime(value: unknown, timeZone?: string): Date | undefined {
 	if (value instanceof Date) return Number.isFinite(value.getTime()) ? value : undefined;
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return undefined;
@@ -34,6 +74,8 @@ export function parseDateTime(value: unknown): Date | undefined {
 		const text = value.trim();
 		if (text === '') return undefined;
 		if (/^-?\d+(\.\d+)?$/.test(text)) return parseDateTime(Number(text));
+		const local = timeZone ? LOCAL_DATE_TIME.exec(text) : null;
+		if (local) return fromLocalDateTime(local, timeZone as string);
 		const ms = Date.parse(text);
 		return Number.isFinite(ms) ? new Date(ms) : undefined;
 	}
@@ -53,6 +95,8 @@ export interface TimeRangeInput {
 	lastHours?: unknown;
 	start?: unknown;
 	end?: unknown;
+	/** Time zone of dates written without `Z` or an offset (the workflow's). */
+	timeZone?: string;
 }
 
 export interface TimeWindow {
@@ -88,7 +132,7 @@ export function resolveTimeWindow(input: TimeRangeInput, nowMs: number): TimeWin
 	if (input.mode !== 'between') {
 		throw new FieldError(TIME_FIELD_NAMES.mode, `Unknown '${TIME_FIELD_NAMES.mode}': ${describe(input.mode)}`);
 	}
-	const start = parseDateTime(input.start);
+	const start = parseDateTime(input.start, input.timeZone);
 	if (start === undefined) {
 		throw new FieldError(
 			TIME_FIELD_NAMES.start,
@@ -96,7 +140,7 @@ export function resolveTimeWindow(input: TimeRangeInput, nowMs: number): TimeWin
 		);
 	}
 	const endEmpty = input.end === undefined || input.end === null || input.end === '';
-	const end = endEmpty ? now : parseDateTime(input.end);
+	const end = endEmpty ? now : parseDateTime(input.end, input.timeZone);
 	if (end === undefined) {
 		throw new FieldError(
 			TIME_FIELD_NAMES.end,

@@ -42,6 +42,23 @@ describe('parseDateTime', () => {
 	});
 });
 
+describe('parseDateTime in the workflow time zone', () => {
+	test.each([
+		['winter time', '2026-01-15T08:00:00', '2026-01-15T14:00:00.000Z'],
+		['summer time', '2026-07-15T08:00:00', '2026-07-15T13:00:00.000Z'],
+		['a date alone means its midnight', '2026-07-15', '2026-07-15T05:00:00.000Z'],
+		['milliseconds kept', '2026-01-15T08:00:00.250', '2026-01-15T14:00:00.250Z'],
+		['an explicit Z wins', '2026-01-15T08:00:00Z', '2026-01-15T08:00:00.000Z'],
+		['an explicit offset wins', '2026-01-15T08:00:00+01:00', '2026-01-15T07:00:00.000Z'],
+	])('%s', (_name, text, iso) => {
+		expect(parseDateTime(text, 'America/Chicago')?.toISOString()).toBe(iso);
+	});
+
+	test('an unknown time zone makes the value unreadable rather than silently shifted', () => {
+		expect(parseDateTime('2026-01-15T08:00:00', 'Mars/Olympus')).toBeUndefined();
+	});
+});
+
 describe('resolveTimeWindow', () => {
 	const now = Date.parse('2026-05-05T12:00:00Z');
 	test('Last Hours ends now', () => {

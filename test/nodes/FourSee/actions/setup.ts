@@ -9,7 +9,14 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { FourSeeApi } from '../../../../credentials/FourSeeApi.credentials';
 import { FourSee } from '../../../../nodes/FourSee/FourSee.node';
-import { CredentialStore, itemsInto, loadOptionsContext, runWorkflow, type WorkflowRun } from '../../../helpers/workflow';
+import {
+	CredentialStore,
+	itemsInto,
+	loadOptionsContext,
+	runWorkflow,
+	type WorkflowJson,
+	type WorkflowRun,
+} from '../../../helpers/workflow';
 
 export const API = 'https://integration.example.test';
 export const AUTH = 'https://auth.example.test';
@@ -62,6 +69,15 @@ export async function runNode(parameters: IDataObject, options: RunNodeOptions =
 		nodeTypes: { fourSee: new FourSee() },
 		credentialTypes: [new FourSeeApi()],
 		credentials: options.credentials ?? credentialStore(),
+	});
+}
+
+/** Runs hand-built workflow JSON (e.g. with workflow settings) with the node and credential. */
+export async function runWorkflowJson(json: WorkflowJson, credentials = credentialStore()): Promise<WorkflowRun> {
+	return await runWorkflow(json, {
+		nodeTypes: { fourSee: new FourSee() },
+		credentialTypes: [new FourSeeApi()],
+		credentials,
 	});
 }
 

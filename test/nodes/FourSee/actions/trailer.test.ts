@@ -1,4 +1,5 @@
-import { api, byId, outputJson, records, runNode, unexpectedRequests, useNock } from './setup';
+import { itemsInto } from '../../../helpers/workflow';
+import { api, byId, outputJson, records, runNode, runWorkflowJson, unexpectedRequests, useNock } from './setup';
 
 useNock();
 
@@ -80,6 +81,32 @@ describe('Trailer > Get GPS Telemetry', () => {
 		expect(run.error).toBeUndefined();
 		// fix(20) came twice (page boundary on a shared timestamp) and is emitted once.
 		expect(outputJson(run)).toEqual([fix(0), fix(10), fix(20), fix(30)]);
+		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
+	});
+
+	test('Between: a Start picked without a zone is read in the workflow\'s time zone', async () => {
+		const scope = api()
+			.get('/api/v1/trailers/telemetry/gps/trl-00001')
+			.query({ take: 500, next: '2026-01-15T14:00:00.000Z' })
+			.reply(200, { data: [] });
+		const json = itemsInto(
+			{
+				type: 'fourSee',
+				parameters: {
+					resource: 'trailer',
+					operation: 'getGpsTelemetry',
+					trailer: byId('trl-00001'),
+					timeRange: 'between',
+					start: '2026-01-15T08:00:00',
+					end: '2026-01-15T09:00:00',
+					returnAll: true,
+				},
+			},
+		);
+		json.settings = { executionOrder: 'v1', timezone: 'America/Chicago' };
+		const run = await runWorkflowJson(json);
+		expect(run.error).toBeUndefined();
 		expect(scope.isDone()).toBe(true);
 		expect(unexpectedRequests()).toEqual([]);
 	});
