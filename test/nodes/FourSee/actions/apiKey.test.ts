@@ -45,6 +45,18 @@ describe('API Key > Rotate', () => {
 		expect(unexpectedRequests()).toEqual([]);
 	});
 
+	test("with n8n's Execute Once setting, several input items rotate exactly once", async () => {
+		const scope = nock(AUTH).put('/api/v1/customers/rotate').once().reply(200, { apiKey: 'only-one' });
+		const run = await runNode(
+			{ resource: 'apiKey', operation: 'rotate', confirmRotation: true },
+			{ items: [{ a: 1 }, { a: 2 }, { a: 3 }], settings: { executeOnce: true } },
+		);
+		expect(outputJson(run)).toHaveLength(1);
+		expect(outputJson(run)[0].newApiKey).toBe('only-one');
+		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
+	});
+
 	test('a 429 from the rotate limit is not waited out for an hour: it fails with a clear message', async () => {
 		nock(AUTH)
 			.put('/api/v1/customers/rotate')
