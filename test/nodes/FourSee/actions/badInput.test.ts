@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { byId, runNode, nodeError, unexpectedRequests, useNock } from './setup';
+import { api, byId, nodeError, runNode, unexpectedRequests, useNock } from './setup';
 
 useNock();
 
@@ -39,7 +39,9 @@ test.each(cases)('%s -> NodeOperationError naming the field, no request', async 
 });
 
 test('the no-request check itself sees a request that nock was not told about', async () => {
-	const run = await runNode({ resource: 'fleet', operation: 'get', fleet: byId('fleet-001') });
+	// The host is mocked, the path is not: nock refuses the request and reports it.
+	api().get('/api/v1/fleets/some-other-fleet').reply(200, {});
+	const run = await runNode({ resource: 'fleet', operation: 'get', fleet: byId('fleet-001'), options: { retryAttempts: 1 } });
 	expect(run.error).toBeDefined();
 	expect(unexpectedRequests().length).toBeGreaterThan(0);
 });

@@ -1,6 +1,5 @@
 import nock from 'nock';
-
-import { AUTH, TOKEN, outputJson, runNode, nodeError, unexpectedRequests, useNock } from './setup';
+import { AUTH, TOKEN, nodeError, outputJson, runNode, unexpectedRequests, useNock } from '../setup';
 
 useNock();
 

@@ -1,31 +1,6 @@
-import { records, api, byId, outputJson, runNode, unexpectedRequests, useNock } from './setup';
+import { api, outputJson, records, runNode, unexpectedRequests, useNock } from '../setup';
 
 useNock();
-
-describe('Fleet > Get', () => {
-	test('gets one fleet by ID and outputs it unchanged, paired with its input item', async () => {
-		const fleet = { id: 'fleet-001', name: 'North', createdAt: '2024-01-01T00:00:00Z' };
-		const scope = api().get('/api/v1/fleets/fleet-001').reply(200, fleet);
-
-		const run = await runNode({ resource: 'fleet', operation: 'get', fleet: byId('fleet-001') });
-
-		expect(run.error).toBeUndefined();
-		expect(run.output('4SEE')).toEqual([{ json: fleet, pairedItem: { item: 0 } }]);
-		expect(scope.isDone()).toBe(true);
-		expect(unexpectedRequests()).toEqual([]);
-	});
-
-	test('a fleet picked from the list is fetched by the picked ID', async () => {
-		const scope = api().get('/api/v1/fleets/fleet-002').reply(200, { id: 'fleet-002' });
-		const run = await runNode({
-			resource: 'fleet',
-			operation: 'get',
-			fleet: { __rl: true, mode: 'list', value: 'fleet-002', cachedResultName: 'South (fleet-002)' },
-		});
-		expect(outputJson(run)).toEqual([{ id: 'fleet-002' }]);
-		expect(scope.isDone()).toBe(true);
-	});
-});
 
 describe('Fleet > Get Many', () => {
 	test('default Limit 50 costs one request with take=50, even when more pages exist', async () => {
@@ -80,5 +55,12 @@ describe('Fleet > Get Many', () => {
 		expect(outputJson(run)).toEqual(records('fleet', 0, 3));
 		expect(scope.isDone()).toBe(true);
 		expect(unexpectedRequests()).toEqual([]);
+	});
+
+	test('items paired to their input item; a bare JSON array answer is one last page', async () => {
+		const scope = api().get('/api/v1/fleets').query({ take: 50 }).reply(200, records('fleet', 0, 2));
+		const run = await runNode({ resource: 'fleet', operation: 'getMany' });
+		expect(run.output('4SEE')).toEqual(records('fleet', 0, 2).map((json) => ({ json, pairedItem: { item: 0 } })));
+		expect(scope.isDone()).toBe(true);
 	});
 });

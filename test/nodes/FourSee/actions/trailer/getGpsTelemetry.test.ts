@@ -1,56 +1,9 @@
-import { itemsInto } from '../../../helpers/workflow';
-import { api, byId, outputJson, records, runNode, runWorkflowJson, unexpectedRequests, useNock } from './setup';
+import { itemsInto } from '../../../../helpers/workflow';
+import { api, byId, nodeError, outputJson, runNode, runWorkflowJson, unexpectedRequests, useNock } from '../setup';
 
 useNock();
 
 const HOUR = 3_600_000;
-
-describe('Trailer > Get', () => {
-	test('gets one trailer by ID; the browse-only fleet picker is not needed', async () => {
-		const trailer = { id: 'trl-00001', fleetId: 'fleet-001', unitNumber: 'U1', vin: 'V', active: true };
-		const scope = api().get('/api/v1/trailers/trl-00001').reply(200, trailer);
-		const run = await runNode({ resource: 'trailer', operation: 'get', trailer: byId('trl-00001') });
-		expect(run.error).toBeUndefined();
-		expect(run.output('4SEE')).toEqual([{ json: trailer, pairedItem: { item: 0 } }]);
-		expect(scope.isDone()).toBe(true);
-	});
-});
-
-describe('Trailer > Get Many', () => {
-	test('lists the trailers of the fleet, sending activeOnly=true only when Active Only is on', async () => {
-		const scope = api()
-			.get('/api/v1/trailers/fleet-001')
-			.query({ take: 3, activeOnly: 'true' })
-			.reply(200, { data: records('trl', 0, 3), next: 'n2' })
-			.get('/api/v1/trailers/fleet-001')
-			.query({ take: 3, activeOnly: 'true', next: 'n2' })
-			.reply(200, { data: records('trl', 3, 4), next: null });
-
-		const run = await runNode({
-			resource: 'trailer',
-			operation: 'getMany',
-			fleet: byId('fleet-001'),
-			activeOnly: true,
-			returnAll: true,
-			options: { pageSize: 3 },
-		});
-
-		expect(outputJson(run)).toEqual(records('trl', 0, 4));
-		expect(scope.isDone()).toBe(true);
-		expect(unexpectedRequests()).toEqual([]);
-	});
-
-	test('without Active Only no activeOnly parameter is sent', async () => {
-		const scope = api()
-			.get('/api/v1/trailers/fleet-001')
-			.query((q) => q.activeOnly === undefined && q.take === '5')
-			.reply(200, { data: records('trl', 0, 5), next: 'more' });
-		const run = await runNode({ resource: 'trailer', operation: 'getMany', fleet: byId('fleet-001'), limit: 5 });
-		expect(outputJson(run)).toHaveLength(5);
-		expect(scope.isDone()).toBe(true);
-		expect(unexpectedRequests()).toEqual([]);
-	});
-});
 
 describe('Trailer > Get GPS Telemetry', () => {
 	test('Between: starts paging at Start and drops what lies at or after End, without a further request', async () => {
@@ -144,5 +97,13 @@ describe('Trailer > Get GPS Telemetry', () => {
 		expect(startMs).toBeLessThanOrEqual(after - 6 * HOUR);
 		expect(scope.isDone()).toBe(true);
 		expect(unexpectedRequests()).toEqual([]);
+	});
+
+	test('a 404 names what was not found, in words a user can act on', async () => {
+		const scope = api().get('/api/v1/trailers/telemetry/gps/trl-404').query(true).reply(404, { title: 'Not Found', status: 404 }, { 'Content-Type': 'application/problem+json' });
+		const run = await runNode({ resource: 'trailer', operation: 'getGpsTelemetry', trailer: byId('trl-404') });
+		expect(nodeError(run)?.name).toBe('NodeApiError');
+		expect(nodeError(run)?.message).toBe('Trailer trl-404 not found');
+		expect(scope.isDone()).toBe(true);
 	});
 });
