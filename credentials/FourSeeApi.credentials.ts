@@ -235,7 +235,9 @@ async function exchangeKey(
 		} catch (error) {
 			const reason = describeNetworkError(error);
 			const delay = backoffDelayMs(attempt);
-			if (attempt < AUTH_MAX_ATTEMPTS && waited + delay <= AUTH_MAX_WAIT_MS) {
+			// Only a dropped connection is worth another try here: a refused connection or an
+			// unknown host is a wrong Auth URL, and a timeout already cost AUTH_TIMEOUT_MS.
+			if (isDroppedConnection(error) && attempt < AUTH_MAX_ATTEMPTS && waited + delay <= AUTH_MAX_WAIT_MS) {
 				await sleep(delay);
 				waited += delay;
 				continue;
@@ -300,6 +302,11 @@ async function exchangeKey(
 				: `The server said: ${detail}`,
 		);
 	}
+}
+
+function isDroppedConnection(error: unknown): boolean {
+	const code = (error as { code?: unknown })?.code;
+	return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function describeNetworkError(error: unknown): string {

@@ -185,12 +185,27 @@ class ContextNodeTypes implements INodeTypes {
 		},
 	} as unknown as INodeType;
 
-	getByName(): INodeType | IVersionedNodeType {
-		return this.type;
+	/** n8n's credential tester runs a NoOp whose `temp` parameter marks "testing credentials". */
+	private readonly testType: INodeType = {
+		description: {
+			displayName: 'No Operation',
+			name: 'noOp',
+			group: ['organization'],
+			version: 1,
+			description: 'Stands in for n8n\'s credential-test node',
+			defaults: { name: 'Temp-Node' },
+			inputs: ['main'],
+			outputs: ['main'],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '' }],
+		},
+	} as unknown as INodeType;
+
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		return this.getByNameAndVersion(nodeType);
 	}
 
-	getByNameAndVersion(): INodeType {
-		return this.type;
+	getByNameAndVersion(nodeType: string): INodeType {
+		return nodeType === TEST_NODE_TYPE ? this.testType : this.type;
 	}
 
 	getKnownTypes(): IDataObject {
