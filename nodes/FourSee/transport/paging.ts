@@ -130,6 +130,9 @@ export async function* telemetryPages(
 				reachedEnd = true;
 				break;
 			}
+			// Oldest first: a record older than the latest one delivered was delivered already and
+			// is being re-served (a `next` that points back into the records already read).
+			if (timeMs !== undefined && boundaryMs !== undefined && timeMs < boundaryMs) continue;
 			const identity = recordIdentity(record);
 			if (timeMs !== undefined && boundaryMs !== undefined && timeMs === boundaryMs && boundary.has(identity)) {
 				continue;
