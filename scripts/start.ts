@@ -93,6 +93,12 @@ async function main(): Promise<void> {
 	process.on('SIGHUP', () => void stopAll(0));
 	// Whatever happens, no n8n may outlive this process.
 	process.on('exit', () => n8n?.killNow());
+	// `npm start` stopped with a signal to npm alone (a process manager, an IDE's stop button)
+	// can leave this process orphaned; when the parent goes, stop everything as for Ctrl-C.
+	const parent = process.ppid;
+	setInterval(() => {
+		if (process.ppid !== parent) void stopAll(0);
+	}, 1000).unref();
 
 	const userFolder = path.join(RUNTIME_DIR, `user-${args.major}`);
 	n8n = new N8n({
