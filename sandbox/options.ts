@@ -149,7 +149,10 @@ export function applyConfig(
 		if (problem !== undefined) errors[key] = [`${key} ${problem}`];
 		else (config as unknown as Record<string, unknown>)[key] = value;
 	}
-	if (config.deliverSafeUnits > config.fleets * config.trailersPerFleet) {
+	const trailers = config.fleets * config.trailersPerFleet;
+	// Units are fitted to trailers; only an explicit request for more than there are is an error.
+	if (changes.deliverSafeUnits === undefined) config.deliverSafeUnits = Math.min(config.deliverSafeUnits, trailers);
+	if (config.deliverSafeUnits > trailers) {
 		errors.deliverSafeUnits = [
 			`deliverSafeUnits (${config.deliverSafeUnits}) cannot exceed the number of trailers (${config.fleets * config.trailersPerFleet})`,
 		];

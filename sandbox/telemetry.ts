@@ -3,7 +3,7 @@
  *
  * A stream is a sequence of "slots" on a fixed grid of simulated time (slot k sits at
  * k * interval plus a little jitter, so the grid is anchored to the epoch, not to the start).
- * Every D-th slot holds two records with the same timestamp, which gives time-based paging
+ * Some slots hold two or three records with the same timestamp, which gives time-based paging
  * real page boundaries inside a timestamp. Because the number of records before a slot has a
  * closed form, the record at any index, and the first record at or after any time, are found
  * in O(1): a stream of millions of records costs no memory.
@@ -63,19 +63,25 @@ export function parseTimeToken(token: string): TimePosition | undefined {
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The generated part of one stream. */
-class GeneratedStream {
+/**
+ * The generated part of one stream. Slot k holds one record, two when k % D == D - 1 and three
+ * when k % 3D == 3D - 1. D is 9, 11 or 13, so the pattern repeats every 3D + 4 records (31,
+ * 37 or 43, primes), and page sizes people use (10, 50, 100, 500...) end pages inside a group
+ * of same-timestamp records now and then.
+ */
+export class GeneratedStream {
 	private readonly firstSlot: number;
+	private readonly triplePeriod: number;
 
 	constructor(
 		private readonly intervalMs: number,
-		/** Every `dupPeriod`-th slot holds two records. */
 		private readonly dupPeriod: number,
 		historyStartMs: number,
 		private readonly jitter: (slot: number) => number,
-		private readonly make: (slot: number, second: boolean, ms: number) => JsonObject,
+		private readonly make: (slot: number, part: number, ms: number) => JsonObject,
 	) {
 		this.firstSlot = Math.ceil(historyStartMs / intervalMs);
+		this.triplePeriod = 3 * dupPeriod;
 	}
 
 	slotTime(slot: number): number {
@@ -85,7 +91,9 @@ class GeneratedStream {
 	/** Number of records in slots [firstSlot, slot). */
 	private recordsBefore(slot: number): number {
 		const d = this.dupPeriod;
-		return slot - this.firstSlot + Math.floor(slot / d) - Math.floor(this.firstSlot / d);
+		const t = this.triplePeriod;
+		const k0 = this.firstSlot;
+		return slot - k0 + Math.floor(slot / d) - Math.floor(k0 / d) + Math.floor(slot / t) - Math.floor(k0 / t);
 	}
 
 	/** Index of the first record whose time is >= ms. */
@@ -97,12 +105,12 @@ class GeneratedStream {
 		return this.recordsBefore(Math.max(slot, this.firstSlot));
 	}
 
-	private slotOf(index: number): { slot: number; second: boolean } {
-		const d = this.dupPeriod;
-		let slot = this.firstSlot + Math.floor((index * d) / (d + 1));
+	private slotOf(index: number): { slot: number; part: number } {
+		const t = this.triplePeriod;
+		let slot = this.firstSlot + Math.floor((index * t) / (t + 4));
 		while (slot > this.firstSlot && this.recordsBefore(slot) > index) slot--;
 		while (this.recordsBefore(slot + 1) <= index) slot++;
-		return { slot, second: index - this.recordsBefore(slot) === 1 };
+		return { slot, part: index - this.recordsBefore(slot) };
 	}
 
 	timeAt(index: number): number {
@@ -110,13 +118,9 @@ class GeneratedStream {
 	}
 
 	recordAt(index: number): TimedRecord {
-		const { slot, second } = this.slotOf(index);
+		const { slot, part } = this.slotOf(index);
 		const ms = this.slotTime(slot);
-		return { ms, record: this.make(slot, second, ms) };
-	}
-
-	isDuplicateSlot(slot: number): boolean {
-		return slot % this.dupPeriod === this.dupPeriod - 1;
+		return { ms, record: this.make(slot, part, ms) };
 	}
 }
 
@@ -183,17 +187,14 @@ export class TelemetryStore {
 		const jitterSteps = Math.floor(intervalSeconds / 2);
 		const jitter = (slot: number) =>
 			jitterSteps === 0 ? 0 : Math.floor(unit(seed, SALT.slotJitter, streamHash, slot) * jitterSteps) * 1000;
-		const dupPeriod = 5 + (mix(seed, SALT.dupPeriod, streamHash) % 8);
-		const noise = (slot: number, second: boolean) => {
-			const h = unit(seed, SALT.recordNoise, streamHash, slot);
-			// The second record of a slot is guaranteed to differ from the first.
-			return second ? (h + 0.5) % 1 : h;
-		};
-		let make: (slot: number, second: boolean, ms: number) => JsonObject;
+		const dupPeriod = [9, 11, 13][mix(seed, SALT.dupPeriod, streamHash) % 3];
+		// Records sharing a slot get noise a third apart, so they never have the same content.
+		const noise = (slot: number, part: number) => (unit(seed, SALT.recordNoise, streamHash, slot) + part / 3) % 1;
+		let make: (slot: number, part: number, ms: number) => JsonObject;
 		if (ref.kind === 'gps') {
 			const region = world.regionOfTrailer(ref.customer, ref.number);
-			make = (slot, second, ms) => {
-				const p = trailerPosition(seed, ref.number, region, ms, noise(slot, second));
+			make = (slot, part, ms) => {
+				const p = trailerPosition(seed, ref.number, region, ms, noise(slot, part));
 				return {
 					trailerId: id,
 					timestamp: iso(ms),
@@ -207,13 +208,13 @@ export class TelemetryStore {
 			const type = world.deviceType(ref.customer, ref.number);
 			const trailer = world.trailerOfDevice(ref.customer, ref.number);
 			const region = world.regionOfTrailer(ref.customer, trailer);
-			make = (slot, second, ms) => {
-				const n = noise(slot, second);
+			make = (slot, part, ms) => {
+				const n = noise(slot, part);
 				const moving = trailerPosition(seed, trailer, region, ms, 0.5).moving;
 				return { deviceId: id, timestamp: iso(ms), ...deviceReadings(seed, ref.number, type, ms, moving, n) };
 			};
 		} else {
-			make = (slot, second, ms) => deliverSafeEvent(seed, ref.number, slot, second, ms, noise(slot, second));
+			make = (slot, part, ms) => deliverSafeEvent(seed, ref.number, slot, part, ms, noise(slot, part));
 		}
 		return new GeneratedStream(intervalMs, dupPeriod, historyStartMs, jitter, make);
 	}
@@ -377,14 +378,14 @@ const DS_CYCLE: { event: (typeof DELIVERSAFE_EVENTS)[number]; doorOpen: boolean 
 	{ event: 'door_closed', doorOpen: false },
 ];
 
-function deliverSafeEvent(seed: number, unitNumber: number, slot: number, second: boolean, ms: number, noise: number) {
+function deliverSafeEvent(seed: number, unitNumber: number, slot: number, part: number, ms: number, noise: number) {
 	const step = DS_CYCLE[slot % DS_CYCLE.length];
 	const before = DS_CYCLE[(slot + DS_CYCLE.length - 1) % DS_CYCLE.length];
-	// A second event at the same second is a resend of the first (own id) or, now and then, a tamper alarm.
-	const tamper = unit(seed, SALT.tamper, unitNumber, slot, second ? 1 : 0) < (second ? 0.25 : 0.02);
+	// A further event at the same second is a resend of the first (own id) or, now and then, a tamper alarm.
+	const tamper = unit(seed, SALT.tamper, unitNumber, slot, part) < (part > 0 ? 0.25 : 0.02);
 	const doorOpen = tamper ? before.doorOpen : step.doorOpen;
 	return {
-		id: `evt-${pad(unitNumber, 4)}-${slot.toString(36)}-${second ? 1 : 0}`,
+		id: `evt-${pad(unitNumber, 4)}-${slot.toString(36)}-${part}`,
 		deliverSafeId: unitId(unitNumber),
 		timestamp: iso(ms),
 		event: tamper ? 'tamper' : step.event,
