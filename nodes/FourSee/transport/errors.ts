@@ -169,9 +169,12 @@ export function fieldErrors(problem: Problem | undefined): string | undefined {
 	return lines.length > 0 ? `Fields with problems: ${lines.join('; ')}` : undefined;
 }
 
+/** "150 ms", "2.5 s", "3600 s": readable at every scale a wait or timeout can have. */
 function seconds(ms: number): string {
+	if (ms < 1000) return `${Math.round(ms)} ms`;
 	const value = ms / 1000;
-	return `${Number.isInteger(value) ? value : value.toFixed(1)} s`;
+	if (value < 60) return `${Math.round(value * 10) / 10} s`;
+	return `${Math.round(value)} s`;
 }
 
 function hostOf(url: string): string {

@@ -1,0 +1,339 @@
+/**
+ * apiRequest through n8n-core's real helpers: waiting out rate limits, retrying what is safe to
+ * retry, and errors a user can act on that never carry the key or the token.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import nock from 'nock';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import {
+	apiRequest,
+	backoffDelayMs,
+	DEFAULT_RETRY,
+	parseRetryAfter,
+	type RetryPolicy,
+} from '../../../../nodes/FourSee/transport';
+import { fakeN8n } from '../../../helpers/context';
+
+const AUTH = 'https://auth.example.com';
+const API = 'https://api.example.com';
+const TOKEN = 'stored-token-123';
+const KEY = 'secret-key-456';
+const FAST: RetryPolicy = { maxAttempts: 5, maxWaitMs: 5_000, baseDelayMs: 1 };
+
+function context(baseUrl = API, apiKey = KEY) {
+	return fakeN8n({ apiKey, authUrl: AUTH, baseUrl, sessionToken: TOKEN }).executeContext();
+}
+
+/** Replies in order, counting requests. */
+function api(path: string, replies: Array<[number, unknown?, Record<string, string>?]>, method = 'get') {
+	const state = { calls: 0 };
+	const scope = nock(API) as unknown as Record<string, (p: string) => nock.Interceptor>;
+	scope[method](path)
+		.times(replies.length + 5)
+		.reply(() => {
+			const reply = replies[Math.min(state.calls, replies.length - 1)];
+			state.calls++;
+			return [reply[0], reply[1] ?? {}, reply[2] ?? {}] as [number, nock.Body, Record<string, string>];
+		});
+	return state;
+}
+
+async function failure(promise: Promise<unknown>): Promise<NodeApiError> {
+	const error = await promise.then(
+		() => {
+			throw new Error('expected a failure');
+		},
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(NodeApiError);
+	const text = JSON.stringify(error) + String((error as Error).message) + String((error as NodeApiError).description);
+	expect(text).not.toContain(TOKEN);
+	expect(text).not.toContain(KEY);
+	return error as NodeApiError;
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+	nock.cleanAll();
+	nock.disableNetConnect();
+	jest.restoreAllMocks();
+});
+
+describe('429 Too Many Requests', () => {
+	test('honours Retry-After in seconds, then succeeds', async () => {
+		const state = api('/api/v1/fleets', [[429, {}, { 'Retry-After': '0' }], [200, { data: [] }]]);
+		await expect(apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: FAST })).resolves.toEqual({ data: [] });
+		expect(state.calls).toBe(2);
+	});
+
+	test('honours Retry-After as an HTTP date', async () => {
+		const past = new Date(Date.now() - 60_000).toUTCString();
+		const state = api('/api/v1/fleets', [[429, {}, { 'Retry-After': past }], [200, { data: [1] }]]);
+		await apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: FAST });
+		expect(state.calls).toBe(2);
+	});
+
+	test('a Retry-After beyond the wait budget fails at once instead of retrying too early', async () => {
+		const later = new Date(Date.now() + 3_600_000).toUTCString();
+		const state = api('/api/v1/fleets', [[429, {}, { 'Retry-After': later }]]);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: { maxAttempts: 5, maxWaitMs: 5_000 } }),
+		);
+		expect(state.calls).toBe(1);
+		expect(error.httpCode).toBe('429');
+		expect(error.description).toMatch(/asked to wait 3\d{3} s, longer than the remaining wait allowed \(5 s\)/);
+	});
+
+	test('without Retry-After: backs off and retries, then succeeds', async () => {
+		const state = api('/api/v1/fleets', [[429], [429], [200, { data: [] }]]);
+		await apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: FAST });
+		expect(state.calls).toBe(3);
+	});
+
+	test('attempts are bounded; then the error says the plan limit was hit and what to change', async () => {
+		const state = api('/api/v1/fleets', [[429, {}, { 'Retry-After': '0' }]]);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: { maxAttempts: 3, maxWaitMs: 1_000 } }),
+		);
+		expect(state.calls).toBe(3);
+		expect(error.message).toBe("4SEE rate limit reached: your plan's request limit was hit (tried 3 times over 0 ms)");
+		expect(error.description).toMatch(/raise the retry settings/);
+		expect(error.description).toMatch(/lower the page size/);
+		expect(error.description).toMatch(/fewer workflows/);
+	});
+
+	test('the total wait is bounded: backoff steps are cut to what is left of the budget', async () => {
+		// The highest possible draw: every backoff step would be its full ceiling (1 s, 2 s, ...).
+		jest.spyOn(Math, 'random').mockReturnValue(0.999);
+		const state = api('/api/v1/fleets', [[429]]);
+		const error = await failure(
+			apiRequest.call(context(), {
+				method: 'GET',
+				path: '/api/v1/fleets',
+				retry: { maxAttempts: 10, maxWaitMs: 30, baseDelayMs: 1000 },
+			}),
+		);
+		// One wait of the remaining 30 ms, one more attempt, then the budget is spent.
+		expect(state.calls).toBe(2);
+		expect(error.message).toMatch(/tried 2 times over 30 ms/);
+	});
+
+	test('429 is retried for writes too: the server did not process the request', async () => {
+		const state = api('/api/v1/customers/rotate', [[429, {}, { 'Retry-After': '0' }], [200, { apiKey: 'n' }]], 'put');
+		await apiRequest.call(context(), { method: 'PUT', path: '/api/v1/customers/rotate', retry: FAST });
+		expect(state.calls).toBe(2);
+	});
+});
+
+describe('5xx, timeouts and dropped connections', () => {
+	test('5xx is retried for GET', async () => {
+		const state = api('/api/v1/trailers/T1', [[503], [500, { title: 'boom' }], [200, { id: 'T1' }]]);
+		await expect(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/trailers/T1', retry: FAST }),
+		).resolves.toEqual({ id: 'T1' });
+		expect(state.calls).toBe(3);
+	});
+
+	test.each(['POST', 'PUT'] as const)('5xx is not retried for %s', async (method) => {
+		const state = api('/api/v1/customers/rotate', [[500, { detail: 'database down' }]], method.toLowerCase());
+		const error = await failure(
+			apiRequest.call(context(), { method, path: '/api/v1/customers/rotate', retry: FAST }),
+		);
+		expect(state.calls).toBe(1);
+		expect(error.message).toBe('4SEE had a problem answering (HTTP 500) (not retried: a write might have been applied)');
+		expect(error.description).toMatch(/database down/);
+	});
+
+	test('5xx retries are bounded and the error says so', async () => {
+		const state = api('/api/v1/fleets', [[502]]);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: { ...FAST, maxAttempts: 4 } }),
+		);
+		expect(state.calls).toBe(4);
+		expect(error.message).toMatch(/^4SEE had a problem answering \(HTTP 502\) \(tried 4 times/);
+	});
+
+	describe('against a real loopback server', () => {
+		let server: Server;
+		let baseUrl: string;
+		let handler: (req: IncomingMessage, res: ServerResponse, n: number) => void;
+		let calls = 0;
+		beforeEach(async () => {
+			calls = 0;
+			nock.enableNetConnect('127.0.0.1');
+			server = createServer((req, res) => handler(req, res, ++calls));
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		});
+		afterEach(async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		});
+
+		const ok = (res: ServerResponse) => {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify({ data: [{ id: 'F1' }] }));
+		};
+
+		test('a timeout is retried for GET', async () => {
+			handler = (_req, res, n) => (n === 1 ? setTimeout(() => ok(res), 1_000) : ok(res));
+			const body = await apiRequest.call(context(baseUrl), { method: 'GET', path: '/api/v1/fleets', retry: FAST, timeoutMs: 150 });
+			expect(body).toEqual({ data: [{ id: 'F1' }] });
+			expect(calls).toBe(2);
+		});
+
+		test('a timeout of a POST is not retried, and the error says how long it waited', async () => {
+			handler = (_req, res) => setTimeout(() => ok(res), 1_000);
+			const error = await failure(
+				apiRequest.call(context(baseUrl), { method: 'POST', path: '/api/v1/x', retry: FAST, timeoutMs: 150 }),
+			);
+			expect(calls).toBe(1);
+			expect(error.message).toBe('4SEE did not answer within 150 ms (not retried: a write might have been applied)');
+		});
+
+		test('a dropped connection is retried for GET', async () => {
+			handler = (req, res, n) => (n === 1 ? req.socket.destroy() : ok(res));
+			const body = await apiRequest.call(context(baseUrl), { method: 'GET', path: '/api/v1/fleets', retry: FAST });
+			expect(body).toEqual({ data: [{ id: 'F1' }] });
+			expect(calls).toBe(2);
+		});
+
+		test('a dropped connection of a PUT is not retried', async () => {
+			handler = (req) => req.socket.destroy();
+			const error = await failure(
+				apiRequest.call(context(baseUrl), { method: 'PUT', path: '/api/v1/x', retry: FAST }),
+			);
+			expect(calls).toBe(1);
+			expect(error.message).toMatch(/^Could not reach the 4SEE Integration API at 127\.0\.0\.1:\d+ \(not retried/);
+		});
+	});
+});
+
+describe('errors a user can act on', () => {
+	test('problem+json 400: the detail in the message, the field errors in the description', async () => {
+		nock(API)
+			.get('/api/v1/fleets')
+			.query(true)
+			.reply(
+				400,
+				{
+					type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1',
+					title: 'One or more validation errors occurred.',
+					status: 400,
+					detail: 'The page size is out of range.',
+					errors: { take: ['must be between 1 and 500'], next: ['is not a token we issued'] },
+				},
+				{ 'Content-Type': 'application/problem+json' },
+			);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', qs: { take: 900 }, retry: FAST, itemIndex: 3 }),
+		);
+		expect(error.message).toBe('4SEE rejected the request as invalid: The page size is out of range.');
+		expect(error.description).toBe(
+			'Fields with problems: take: must be between 1 and 500; next: is not a token we issued',
+		);
+		expect(error.httpCode).toBe('400');
+		expect(error.context.itemIndex).toBe(3);
+	});
+
+	test('401 that survives n8n\'s refresh: one new login, then a message about the URL', async () => {
+		let logins = 0;
+		nock(AUTH)
+			.post('/api/v1/customers/authenticate')
+			.times(3)
+			.reply(() => [200, { token: `fresh-${++logins}` }]);
+		const state = api('/api/v1/fleets', [[401, { title: 'Unauthorized' }]]);
+		const error = await failure(apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: FAST }));
+		expect(error.message).toBe('4SEE did not accept the session token, even after logging in again');
+		expect(error.description).toMatch(/Integration API URL/);
+		expect(logins).toBe(1);
+		expect(state.calls).toBe(3);
+		expect(JSON.stringify(error)).not.toContain('fresh-1');
+	});
+
+	test('an expired token costs one login and the request still succeeds', async () => {
+		let logins = 0;
+		nock(AUTH)
+			.post('/api/v1/customers/authenticate')
+			.times(3)
+			.reply(() => [200, { token: `fresh-${++logins}` }]);
+		nock(API)
+			.get('/api/v1/fleets')
+			.times(5)
+			.reply(function () {
+				return this.req.headers.authorization === 'Bearer fresh-1' ? [200, { data: ['ok'] }] : [401, {}];
+			});
+		// A key of its own: a token cached for KEY by another test would (rightly) be reused.
+		const fresh = context(API, 'another-key-789');
+		await expect(apiRequest.call(fresh, { method: 'GET', path: '/api/v1/fleets' })).resolves.toEqual({ data: ['ok'] });
+		expect(logins).toBe(1);
+	});
+
+	test('403 names what is not visible', async () => {
+		api('/api/v1/fleets/F9', [[403, { detail: 'Fleet F9 belongs to another customer' }]]);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets/F9', subject: { kind: 'fleet', id: 'F9' } }),
+		);
+		expect(error.message).toBe('This fleet (F9) is not visible to your API key');
+		expect(error.description).toMatch(/Fleet F9 belongs to another customer/);
+		expect(error.httpCode).toBe('403');
+	});
+
+	test('404 names what was not found', async () => {
+		api('/api/v1/trailers/T9', [[404, { title: 'Not Found', status: 404 }]]);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/trailers/T9', subject: { kind: 'trailer', id: 'T9' } }),
+		);
+		expect(error.message).toBe('Trailer T9 not found');
+		expect(error.httpCode).toBe('404');
+		api('/api/v1/deliversafe/D9', [[404]]);
+		const unnamed = await failure(apiRequest.call(context(), { method: 'GET', path: '/api/v1/deliversafe/D9' }));
+		expect(unnamed.message).toBe('Not found: /api/v1/deliversafe/D9');
+	});
+
+	test('an id that looks like a system error code is not replaced by n8n\'s generic texts', async () => {
+		api('/api/v1/trailers/EPERM-1', [[404]]);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/trailers/EPERM-1', subject: { kind: 'trailer', id: 'EPERM-1' } }),
+		);
+		expect(error.message).toBe('Trailer EPERM-1 not found');
+	});
+
+	test('a broken Integration API URL is a NodeOperationError before any request', async () => {
+		const error = await apiRequest
+			.call(context('not a url'), { method: 'GET', path: '/api/v1/fleets' })
+			.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect((error as Error).message).toBe(
+			'The Integration API URL in the 4SEE API credential is not a valid URL (expected something like https://host.example.com)',
+		);
+	});
+});
+
+describe('retry arithmetic', () => {
+	test('the default policy is bounded', () => {
+		expect(DEFAULT_RETRY.maxAttempts).toBeGreaterThan(1);
+		expect(DEFAULT_RETRY.maxWaitMs).toBeGreaterThan(0);
+		expect(DEFAULT_RETRY.maxWaitMs).toBeLessThanOrEqual(300_000);
+	});
+
+	test('full jitter: a uniform draw below an exponentially growing, capped ceiling', () => {
+		expect(backoffDelayMs(1, 1000, () => 0)).toBe(0);
+		expect(backoffDelayMs(1, 1000, () => 0.5)).toBe(500);
+		expect(backoffDelayMs(3, 1000, () => 0.5)).toBe(2000);
+		expect(backoffDelayMs(20, 1000, () => 0.999)).toBeLessThan(30_000);
+	});
+
+	test('Retry-After: seconds, HTTP dates, past dates, junk', () => {
+		const now = Date.parse('2026-11-30T12:00:00Z');
+		expect(parseRetryAfter('7', now)).toBe(7000);
+		expect(parseRetryAfter(['2'], now)).toBe(2000);
+		expect(parseRetryAfter('Mon, 30 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+		expect(parseRetryAfter('Mon, 30 Nov 2026 11:00:00 GMT', now)).toBe(0);
+		expect(parseRetryAfter('soon', now)).toBeUndefined();
+		expect(parseRetryAfter(undefined, now)).toBeUndefined();
+	});
+});
