@@ -55,9 +55,10 @@ async function closeNode(page: Page): Promise<void> {
 
 /**
  * Takes the README's screenshots and checks along the way what a user would see: the example
- * workflows open with our nodes rendered (not as unknown nodes) and their parameters showing.
+ * workflows open with our nodes rendered (not as unknown nodes) and their parameters showing,
+ * and running the spreadsheet example's 4SEE step in the editor shows `expectedRows` rows.
  */
-export async function takeScreenshots(env: E2eEnv): Promise<string[]> {
+export async function takeScreenshots(env: E2eEnv, expectedRows: number): Promise<string[]> {
 	ensureChromium();
 	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	const editor = `http://localhost:${env.n8n.port}`;
@@ -78,6 +79,14 @@ export async function takeScreenshots(env: E2eEnv): Promise<string[]> {
 		await shot(page, 'workflow-fleet-to-spreadsheet.png');
 		await openNode(page, 'Get every trailer of the fleet');
 		await expectText(page, ['Resource', 'Operation', 'Fleet', 'Return All']);
+		// What a user does next: run the step and see the fleet's trailers as rows.
+		await page.locator('[data-test-id="ndv"] [data-test-id="node-execute-button"]').first().click();
+		await page
+			.locator('[data-test-id="ndv"]')
+			.getByText(new RegExp(`^${expectedRows} items?$`))
+			.first()
+			.waitFor({ state: 'visible', timeout: 60_000 });
+		await page.waitForTimeout(500);
 		await shot(page, 'action-node-trailers-of-fleet.png');
 		await closeNode(page);
 

@@ -459,7 +459,8 @@ export function defineE2eSuite(major: 1 | 2): void {
 
 		if (major === 2) {
 			test('screenshots of the nodes in the editor (Debian chromium, headless)', async () => {
-				const files = await takeScreenshots(env);
+				const trailers = await reader.all(`/api/v1/trailers/${scope.fleets[0]}`);
+				const files = await takeScreenshots(env, trailers.length);
 				expect(files.length).toBeGreaterThanOrEqual(3);
 			}, 5 * 60 * 1000);
 		}
