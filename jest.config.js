@@ -8,4 +8,6 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
 	},
 	testTimeout: 30000,
+	// The secrets check: the sandbox runs with a canary key; outputs, errors and logs are scanned for it.
+	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts'],
 };

@@ -16,5 +16,7 @@ module.exports = {
 	maxWorkers: 2,
 	testTimeout: 10 * 60 * 1000,
 	globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+	// The secrets check: the sandbox runs with a canary key; outputs, errors and logs are scanned for it.
+	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts'],
 	verbose: true,
 };

@@ -1,0 +1,17 @@
+/**
+ * The fault matrix and the bad-input catalogue (`npm run test:faults`): the nodes' real code
+ * against the sandbox with every fault it can inject. Apart from the default jest run (its
+ * files are *.faults.ts), so nothing runs twice. The secrets check runs here too.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test/faults'],
+	testMatch: ['**/*.faults.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+	},
+	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts'],
+	testTimeout: 120000,
+};
