@@ -114,12 +114,17 @@ export async function* telemetryPages(
 	let delivered = 0;
 	let emptyInARow = 0;
 	let take = pageSize;
+	// Set after a page that only repeated itself: ask for a full page, not just what is missing.
+	let forceFull = false;
 	// Identities of the delivered records that carry the latest timestamp seen so far: the only
 	// ones the next page can legitimately repeat.
 	let boundaryMs: number | undefined;
 	let boundary = new Set<string>();
 	for (;;) {
-		const wanted = limit === undefined ? take : Math.min(take, limit - delivered);
+		// The server re-serves the records of the last timestamp, so they take up room in the
+		// page: ask for what is still wanted plus those, or the last pages could hold only repeats.
+		const wanted =
+			limit === undefined || forceFull ? take : Math.min(take, limit - delivered + boundary.size);
 		const page = await fetchPage(this, node, options, wanted, next);
 		requested.add(next);
 		const fresh: JsonObject[] = [];
@@ -158,8 +163,9 @@ export async function* telemetryPages(
 		if (requested.has(page.next)) {
 			// More records share one timestamp than a page holds: the server keeps re-serving
 			// the same ones. A bigger page gets past them; at the maximum, give up clearly.
-			if (page.next === next && take < PAGING.maxTake && page.records.length >= wanted) {
-				take = Math.min(PAGING.maxTake, take * 2);
+			if (page.next === next && page.records.length >= wanted && wanted < PAGING.maxTake) {
+				if (wanted === take) take = Math.min(PAGING.maxTake, take * 2);
+				forceFull = true;
 				continue;
 			}
 			throw loopError(node, options, 'returned a page token it had already given');
@@ -167,6 +173,8 @@ export async function* telemetryPages(
 		if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
 			throw loopError(node, options, `returned ${emptyInARow} empty pages in a row`);
 		}
+		forceFull = false;
+		take = pageSize;
 		next = page.next;
 	}
 }
