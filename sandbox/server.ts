@@ -42,6 +42,10 @@ export const DEMO_API_KEY = '4see-demo-key-0000';
 export const OTHER_CUSTOMER_API_KEY = '4see-other-key-0000';
 
 const PAGE = { defaultTake: 50, minTake: 1, maxTake: 500 };
+const LABEL: Record<EntityKind, string> = { fleet: 'fleet', trailer: 'trailer', device: 'device', unit: 'DeliverSafe unit' };
+/** The entity whose id names a telemetry stream. */
+const STREAM_ENTITY: Record<TelemetryKind, EntityKind> = { gps: 'trailer', device: 'device', deliverSafe: 'unit' };
+const isResponseFault = (kind: FaultKind) => !PAGE_FAULTS.includes(kind);
 const TRUTH_LIMIT = 200_000;
 const SCOPE_LIMIT = 200_000;
 
@@ -196,7 +200,7 @@ export class SandboxState {
 
 	private async authenticate(req: IncomingMessage, res: ServerResponse, path: string) {
 		this.stats.authCalls++;
-		if ((await this.injectFault(req, res, path, (k) => !PAGE_FAULTS.includes(k))) === 'handled') return;
+		if ((await this.injectFault(req, res, path)) === 'handled') return;
 		const key = headerValue(req, 'x-api-key');
 		if (key === undefined || key.trim() === '') {
 			throw unauthorized('Send your customer API key in the X-API-KEY header to authenticate.');
@@ -250,8 +254,7 @@ export class SandboxState {
 		if (typeof sub !== 'string' || typeof exp !== 'number' || typeof sexp !== 'number' || typeof gen !== 'number') {
 			throw unauthorized('The bearer token lacks required claims. Authenticate again.');
 		}
-		const nowSeconds = Math.min(Date.now(), Number.MAX_SAFE_INTEGER) / 1000;
-		if (nowSeconds >= exp || this.simNow() / 1000 >= sexp) {
+		if (Date.now() / 1000 >= exp || this.simNow() / 1000 >= sexp) {
 			throw unauthorized('The bearer token has expired. Authenticate again to get a new token (tokens last expiresIn seconds).');
 		}
 		if (gen < this.tokenEpoch) throw unauthorized('The bearer token has been revoked. Authenticate again.');
@@ -262,7 +265,7 @@ export class SandboxState {
 
 	private async rotate(req: IncomingMessage, res: ServerResponse, path: string, customer: Customer) {
 		this.stats.rotateCalls++;
-		if ((await this.injectFault(req, res, path, (k) => !PAGE_FAULTS.includes(k))) === 'handled') return;
+		if ((await this.injectFault(req, res, path)) === 'handled') return;
 		const limited = this.rotateLimiter.hit(customer.id, this.limiterNow());
 		if (limited) {
 			const { requests, perSeconds } = this.config.rotateLimit;
@@ -311,13 +314,13 @@ export class SandboxState {
 		const by = this.stats.maxConcurrencyByCustomer;
 		by[customer.id] = Math.max(by[customer.id] ?? 0, running + 1);
 		try {
-			if ((await this.injectFault(req, res, path, (k) => !PAGE_FAULTS.includes(k))) === 'handled') return;
+			if ((await this.injectFault(req, res, path)) === 'handled') return;
 			if (this.config.latencyMs > 0) await sleep(this.config.latencyMs);
 			if (!route.run) throw new HttpError(500, 'No handler for this route.');
 			const answer = route.run(customer, query);
 			if (answer.kind === 'json') return this.send(res, answer.body);
 			let { data, next } = answer;
-			const fault = this.faults.take(path, (k) => PAGE_FAULTS.includes(k));
+			const fault = this.faults.take(path, (kind) => !isResponseFault(kind));
 			if (fault) {
 				this.stats.faultsInjected++;
 				// Both lead back to where this request started: a loop, or a page with no records.
@@ -330,14 +333,9 @@ export class SandboxState {
 		}
 	}
 
-	/** Applies an injected fault, if one matches. 'handled' means the response is done (or dropped). */
-	private async injectFault(
-		req: IncomingMessage,
-		res: ServerResponse,
-		path: string,
-		kinds: (kind: FaultKind) => boolean,
-	): Promise<'handled' | 'continue'> {
-		const fault = this.faults.take(path, kinds);
+	/** Applies an injected fault that replaces or delays the response, if one matches. 'handled': the response is done (or dropped). */
+	private async injectFault(req: IncomingMessage, res: ServerResponse, path: string): Promise<'handled' | 'continue'> {
+		const fault = this.faults.take(path, isResponseFault);
 		if (!fault) return 'continue';
 		this.stats.faultsInjected++;
 		switch (fault.kind) {
@@ -443,39 +441,30 @@ export class SandboxState {
 	// ---- lookups ---------------------------------------------------------------------------
 
 	/** The number behind an id the customer may see: 404 if nobody has it, 403 if another customer does. */
-	private owned(customer: Customer, kind: EntityKind, id: string, label: string): number {
+	private owned(customer: Customer, kind: EntityKind, id: string): number {
 		const n = parseId(kind, id);
-		const owner =
-			n === undefined
-				? undefined
-				: kind === 'fleet'
-					? this.world.fleetOwner(n)
-					: kind === 'trailer'
-						? this.world.trailerOwner(n)
-						: kind === 'device'
-							? this.world.deviceOwner(n)
-							: this.world.unitOwner(n);
-		if (n === undefined || !owner) throw new HttpError(404, `No ${label} has the id '${id}'. List them to see the valid ids.`);
+		const owner = n === undefined ? undefined : this.world.ownerOf(kind, n);
+		if (n === undefined || !owner) throw new HttpError(404, `No ${LABEL[kind]} has the id '${id}'. List them to see the valid ids.`);
 		if (owner.id !== customer.id) {
-			throw new HttpError(403, `The ${label} '${id}' belongs to another customer; this API key cannot access it.`);
+			throw new HttpError(403, `The ${LABEL[kind]} '${id}' belongs to another customer; this API key cannot access it.`);
 		}
 		return n;
 	}
 
 	private getFleet(customer: Customer, id: string): Answer {
-		return { kind: 'json', body: this.world.fleetRecord(this.owned(customer, 'fleet', id, 'fleet')) };
+		return { kind: 'json', body: this.world.fleetRecord(this.owned(customer, 'fleet', id)) };
 	}
 
 	private getTrailer(customer: Customer, id: string): Answer {
-		return { kind: 'json', body: this.world.trailerRecord(customer, this.owned(customer, 'trailer', id, 'trailer')) };
+		return { kind: 'json', body: this.world.trailerRecord(customer, this.owned(customer, 'trailer', id)) };
 	}
 
 	private getDevice(customer: Customer, id: string): Answer {
-		return { kind: 'json', body: this.world.deviceRecord(customer, this.owned(customer, 'device', id, 'device')) };
+		return { kind: 'json', body: this.world.deviceRecord(customer, this.owned(customer, 'device', id)) };
 	}
 
 	private getUnit(customer: Customer, id: string): Answer {
-		return { kind: 'json', body: this.world.unitRecord(customer, this.owned(customer, 'unit', id, 'DeliverSafe unit')) };
+		return { kind: 'json', body: this.world.unitRecord(customer, this.owned(customer, 'unit', id)) };
 	}
 
 	private listFleets(customer: Customer, query: URLSearchParams): Answer {
@@ -485,7 +474,7 @@ export class SandboxState {
 
 	private listTrailers(customer: Customer, id: string, query: URLSearchParams): Answer {
 		const p = cursorParams(query, true);
-		const fleet = this.owned(customer, 'fleet', id, 'fleet');
+		const fleet = this.owned(customer, 'fleet', id);
 		const { first, count } = this.world.trailersOfFleet(customer, fleet);
 		return cursorPage(
 			p,
@@ -497,7 +486,7 @@ export class SandboxState {
 
 	private listDevices(customer: Customer, id: string, query: URLSearchParams): Answer {
 		const p = cursorParams(query, true);
-		const trailer = this.owned(customer, 'trailer', id, 'trailer');
+		const trailer = this.owned(customer, 'trailer', id);
 		const { first, count } = this.world.devicesOfTrailer(customer, trailer);
 		return cursorPage(
 			p,
@@ -513,9 +502,7 @@ export class SandboxState {
 	}
 
 	private streamRef(customer: Customer, kind: TelemetryKind, id: string): StreamRef {
-		const entity: EntityKind = kind === 'gps' ? 'trailer' : kind === 'device' ? 'device' : 'unit';
-		const label = kind === 'gps' ? 'trailer' : kind === 'device' ? 'device' : 'DeliverSafe unit';
-		return { kind, number: this.owned(customer, entity, id, label), customer };
+		return { kind, number: this.owned(customer, STREAM_ENTITY[kind], id), customer };
 	}
 
 	private telemetryPage(customer: Customer, kind: TelemetryKind, id: string, query: URLSearchParams): Answer {
@@ -643,17 +630,9 @@ export class SandboxState {
 			throw validation({ kind: [`kind must be one of ${TELEMETRY_KINDS.join(', ')}`] });
 		}
 		const k = kind as TelemetryKind;
-		const entity: EntityKind = k === 'gps' ? 'trailer' : k === 'device' ? 'device' : 'unit';
-		const n = typeof id === 'string' ? parseId(entity, id) : undefined;
-		const owner =
-			n === undefined
-				? undefined
-				: entity === 'trailer'
-					? this.world.trailerOwner(n)
-					: entity === 'device'
-						? this.world.deviceOwner(n)
-						: this.world.unitOwner(n);
-		if (n === undefined || !owner) throw new HttpError(404, `No ${entity} with id '${String(id)}' exists for ${kind} telemetry.`);
+		const n = typeof id === 'string' ? parseId(STREAM_ENTITY[k], id) : undefined;
+		const owner = n === undefined ? undefined : this.world.ownerOf(STREAM_ENTITY[k], n);
+		if (n === undefined || !owner) throw new HttpError(404, `No ${LABEL[STREAM_ENTITY[k]]} with id '${String(id)}' exists for ${kind} telemetry.`);
 		return { kind: k, number: n, customer: owner };
 	}
 

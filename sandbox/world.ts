@@ -125,6 +125,20 @@ export class World {
 		return this.customers.find((c) => n >= c.firstUnit && n < c.firstUnit + c.unitCount);
 	}
 
+	/** The customer owning entity `n` of a kind, if anyone does. */
+	ownerOf(kind: EntityKind, n: number): Customer | undefined {
+		switch (kind) {
+			case 'fleet':
+				return this.fleetOwner(n);
+			case 'trailer':
+				return this.trailerOwner(n);
+			case 'device':
+				return this.deviceOwner(n);
+			case 'unit':
+				return this.unitOwner(n);
+		}
+	}
+
 	// ---- structure -------------------------------------------------------------------------
 
 	fleetOfTrailer(c: Customer, trailer: number): number {

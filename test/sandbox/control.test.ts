@@ -1,3 +1,4 @@
+import { DEMO_API_KEY } from '../../sandbox';
 import {
 	advanceClock,
 	appendTelemetry,
@@ -89,13 +90,13 @@ describe('sandbox control API', () => {
 	it('reset restores keys, clock, settings, appended telemetry and faults', async () => {
 		const token = await authenticate(ctx.url, ctx.sandbox.apiKey);
 		await request(ctx.url, '/api/v1/customers/rotate', { method: 'PUT', token });
-		expect(ctx.sandbox.apiKey).not.toBe('4see-demo-key-0000');
+		expect(ctx.sandbox.apiKey).not.toBe(DEMO_API_KEY);
 		await advanceClock(ctx.url, 600);
 		await appendTelemetry(ctx.url, { kind: 'gps', id: 'trl-00001', records: [{ timestamp: '2025-12-31T23:59:59.500Z' }] });
 		await injectFault(ctx.url, { pathPrefix: '/api/v1', kind: '500', count: 10 });
 		await configure(ctx.url, { burst: 1 });
 		await reset(ctx.url);
-		expect(ctx.sandbox.apiKey).toBe('4see-demo-key-0000');
+		expect(ctx.sandbox.apiKey).toBe(DEMO_API_KEY);
 		expect((await clock(ctx.url)).now).toBe('2026-01-01T00:00:00.000Z');
 		const records = (await truth(ctx.url, { kind: 'gps', id: 'trl-00001', from: '2025-12-31T23:59:00Z' })).records;
 		expect(records.some((r) => r.timestamp === '2025-12-31T23:59:59.500Z')).toBe(false);
