@@ -12,6 +12,7 @@ import { FieldError, resolveTimeWindow, type TimeWindow } from '../helpers/time'
 import {
 	parseAdditionalQuery,
 	parseLimit,
+	parsePageSize,
 	parseRetrySettings,
 	RESERVED_QUERY_PARAMETERS,
 } from '../helpers/values';
@@ -46,7 +47,7 @@ export interface ReadOptions {
 	flatten: boolean;
 	query: IDataObject;
 	retry: RetryPolicy;
-	pageSize?: number;
+	pageSize: number;
 }
 
 /** The Options collection of one item. `reserved`: query names this operation sets itself. */
@@ -58,15 +59,11 @@ export function readOptions(
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return check(this, itemIndex, () => {
 		const settings = parseRetrySettings(options, DEFAULT_RETRY);
-		const pageSize = options.pageSize;
-		if (pageSize !== undefined && (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500)) {
-			throw new FieldError('Page Size', `'Page Size' must be a whole number from 1 to 500 (got ${String(pageSize)})`);
-		}
 		return {
 			flatten: options.flatten === true,
 			query: parseAdditionalQuery(options.additionalQuery, [...RESERVED_QUERY_PARAMETERS, ...reserved]),
 			retry: { ...DEFAULT_RETRY, ...settings },
-			pageSize: (pageSize as number | undefined) ?? 500,
+			pageSize: parsePageSize(options.pageSize),
 		};
 	});
 }

@@ -26,6 +26,19 @@ export function parseLimit(returnAll: unknown, limit: unknown, field = 'Limit'):
 	return value;
 }
 
+/** Page size from the options; the API's largest page when not set (fewest requests). */
+export function parsePageSize(value: unknown, field = 'Page Size'): number {
+	if (value === undefined || value === null || value === '') return PAGING.maxTake;
+	const size = typeof value === 'string' ? Number(value) : value;
+	if (typeof size !== 'number' || !Number.isInteger(size) || size < PAGING.minTake || size > PAGING.maxTake) {
+		throw new FieldError(
+			field,
+			`'${field}' must be a whole number from ${PAGING.minTake} to ${PAGING.maxTake} (got ${describe(value)})`,
+		);
+	}
+	return size;
+}
+
 export interface RetrySettings {
 	maxAttempts: number;
 	maxWaitMs: number;

@@ -28,6 +28,7 @@ const cases: Array<[string, IDataObject, RegExp]> = [
 	['huge Limit', { resource: 'fleet', operation: 'getMany', limit: 1e12 }, /'Limit' is too large/],
 	['reserved additional query parameter', { resource: 'fleet', operation: 'getMany', options: { additionalQuery: { parameter: [{ name: 'take', value: '5' }] } } }, /'take' in 'Additional Query Parameters' is set by the node/],
 	['activeOnly as additional query parameter where the node models it', { resource: 'trailer', operation: 'getMany', fleet: byId('fleet-001'), options: { additionalQuery: { parameter: [{ name: 'activeOnly', value: 'true' }] } } }, /'activeOnly'/],
+	['Page Size above the API maximum', { resource: 'fleet', operation: 'getMany', options: { pageSize: 501 } }, /'Page Size' must be a whole number from 1 to 500/],
 	['Retry Attempts of 0', { resource: 'fleet', operation: 'getMany', options: { retryAttempts: 0 } }, /'Retry Attempts'/],
 	['an ID expression resolving to an object', { resource: 'fleet', operation: 'get', fleet: byId('={{ { a: 1 } }}') }, /Fleet must be an ID/],
 ];
