@@ -786,8 +786,9 @@ function safeDecode(segment: string): string {
 	}
 }
 
+/** A wait that does not by itself keep the process alive (the server does while it is open). */
 function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
+	return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function parseTake(query: URLSearchParams, errors: Record<string, string[]>): number {
