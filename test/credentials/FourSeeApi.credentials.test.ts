@@ -50,12 +50,21 @@ function requestHelper(): IHttpRequestHelper {
 	return { helpers: { httpRequest: context.helpers.httpRequest } };
 }
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+	if (!nock.isActive()) nock.activate();
+	nock.disableNetConnect();
+});
+// nock patches Node's http globally; files that jest runs one after another in the same process
+// would otherwise inherit this file's interceptors and its "no network" rule.
+afterAll(() => {
+	nock.cleanAll();
+	nock.enableNetConnect();
+	nock.restore();
+});
 afterEach(() => {
 	nock.cleanAll();
 	nock.disableNetConnect();
 });
-afterAll(() => nock.enableNetConnect());
 
 describe('definition', () => {
 	const credential = new FourSeeApi();

@@ -63,7 +63,17 @@ function ids(pages: IDataObject[][]): string[] {
 	return pages.flat().map((r) => String(r.id));
 }
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+	if (!nock.isActive()) nock.activate();
+	nock.disableNetConnect();
+});
+// nock patches Node's http globally; files that jest runs one after another in the same process
+// would otherwise inherit this file's interceptors and its "no network" rule.
+afterAll(() => {
+	nock.cleanAll();
+	nock.enableNetConnect();
+	nock.restore();
+});
 afterEach(() => nock.cleanAll());
 
 describe('paginate (cursor)', () => {

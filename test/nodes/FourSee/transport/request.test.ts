@@ -55,7 +55,17 @@ async function failure(promise: Promise<unknown>): Promise<NodeApiError> {
 	return error as NodeApiError;
 }
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+	if (!nock.isActive()) nock.activate();
+	nock.disableNetConnect();
+});
+// nock patches Node's http globally; files that jest runs one after another in the same process
+// would otherwise inherit this file's interceptors and its "no network" rule.
+afterAll(() => {
+	nock.cleanAll();
+	nock.enableNetConnect();
+	nock.restore();
+});
 afterEach(() => {
 	nock.cleanAll();
 	nock.disableNetConnect();

@@ -11,12 +11,12 @@ import { startSandbox, type Sandbox } from '../../../../sandbox';
 import { advanceClock, scope, stats, truth } from '../../../../sandbox/client';
 import { fakeN8n } from '../../../helpers/context';
 
-// Other test files may have left nock active in this worker; these tests need the network.
+// Importing nock (through shared helpers or other files run in this process) patches Node's
+// http; these tests need the real loopback network.
 beforeAll(() => {
-	nock.restore();
 	nock.enableNetConnect();
+	nock.restore();
 });
-afterAll(() => nock.activate());
 
 function n8nFor(sandbox: Sandbox) {
 	return fakeN8n({ apiKey: sandbox.apiKey, authUrl: sandbox.url, baseUrl: `${sandbox.url}/` });
@@ -74,13 +74,14 @@ describe('against the sandbox', () => {
 	});
 
 	test('a burst beyond the bucket completes with every record; the 429s were absorbed', async () => {
-		sandbox = await startSandbox({ burst: 10, refillPerSecond: 20, concurrency: 4, fleets: 3, trailersPerFleet: 40 });
+		// 8 executions x 4 pages = 32 requests against a bucket of 4 refilled 8 per second: done
+		// without a 429, they would have to be spread over at least 3.5 s.
+		sandbox = await startSandbox({ burst: 4, refillPerSecond: 8, fleets: 4, trailersPerFleet: 40 });
 		const url = sandbox.url;
 		const { fleets } = await scope(url);
 		const n8n = n8nFor(sandbox);
 		const retry = { maxAttempts: 20, maxWaitMs: 60_000, baseDelayMs: 50 };
-		// Six executions at once, two per fleet, each paging 10 at a time: 24 requests plus one
-		// login against a bucket of 10.
+		// Two executions per fleet at once, each paging 10 at a time.
 		const runs = [...fleets, ...fleets].map(async (fleet) => {
 			const ids: string[] = [];
 			for await (const records of paginate.call(n8n.executeContext(), {
