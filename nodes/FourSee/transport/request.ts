@@ -7,7 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError, sleep, sleepWithAbort } from 'n8n-workflow';
 
 import { checkServiceUrl, DEFAULT_AUTH_URL } from '../api';
 import { apiError, type Failure, type Subject } from './errors';
@@ -112,7 +112,7 @@ export async function apiRequest(
 			delayMs = policy.maxWaitMs - waitedMs;
 			if (delayMs <= 0) throw apiError(outcome, context);
 		}
-		if (delayMs > 0) await sleep(delayMs);
+		if (delayMs > 0) await pause(this, delayMs);
 		waitedMs += delayMs;
 	}
 }
@@ -139,6 +139,24 @@ async function serviceUrl(
 		);
 	}
 	return checked.url;
+}
+
+/**
+ * Waits between attempts, but not past a stopped execution: a Retry-After can be a minute, and
+ * a user who presses "stop" should not wait it out.
+ */
+async function pause(context: FourSeeContext, ms: number): Promise<void> {
+	const withSignal = context as { getExecutionCancelSignal?: () => AbortSignal | undefined };
+	const signal =
+		typeof withSignal.getExecutionCancelSignal === 'function'
+			? withSignal.getExecutionCancelSignal()
+			: undefined;
+	// sleepWithAbort is missing from older n8n-workflow versions, which n8n may provide.
+	if (signal !== undefined && typeof sleepWithAbort === 'function') {
+		await sleepWithAbort(ms, signal);
+	} else {
+		await sleep(ms);
+	}
 }
 
 function normalisePolicy(policy: RetryPolicy): Required<RetryPolicy> {
@@ -236,7 +254,7 @@ export function classifyThrown(error: unknown): Failure {
 		}
 	}
 	for (const link of chain) {
-		const code = link.code;
+		const code = link.code ?? link.httpCode;
 		if (code === 'ERR_CANCELED' || link.name === 'AbortError' || link.name === 'CanceledError') {
 			return { kind: 'aborted' };
 		}

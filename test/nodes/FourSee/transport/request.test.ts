@@ -131,6 +131,20 @@ describe('429 Too Many Requests', () => {
 		expect(error.message).toMatch(/tried 2 times over 30 ms/);
 	});
 
+	test('a stopped execution does not wait out a long Retry-After', async () => {
+		const state = api('/api/v1/fleets', [[429, {}, { 'Retry-After': '20' }], [200, { data: [] }]]);
+		const controller = new AbortController();
+		const ctx = fakeN8n({ apiKey: KEY, authUrl: AUTH, baseUrl: API, sessionToken: TOKEN }).executeContext({
+			signal: controller.signal,
+		});
+		const pending = apiRequest.call(ctx, { method: 'GET', path: '/api/v1/fleets', retry: { maxAttempts: 3, maxWaitMs: 60_000 } });
+		setTimeout(() => controller.abort(), 100);
+		const error = await pending.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(Error);
+		expect((error as Error).constructor.name).toMatch(/Cancel/);
+		expect(state.calls).toBe(1);
+	});
+
 	test('429 is retried for writes too: the server did not process the request', async () => {
 		const state = api('/api/v1/customers/rotate', [[429, {}, { 'Retry-After': '0' }], [200, { apiKey: 'n' }]], 'put');
 		await apiRequest.call(context(), { method: 'PUT', path: '/api/v1/customers/rotate', retry: FAST });
