@@ -1,0 +1,607 @@
+/**
+ * `npm run bench`: the 4SEE nodes against what users would build instead, measured side by side
+ * in one run against the sandbox, in a real n8n (2.x, installed on first use by scripts/n8n).
+ * Prints a table and writes bench/results/results.json and bench/results/chart.svg.
+ *
+ * 1. Paging under a rate limit: every trailer of a 10,000-trailer fleet (200 pages of 50)
+ *    through a token bucket that forces 429s. Ours (Get Many, Return All) vs n8n's HTTP Request
+ *    node with its own pagination following `next`, Bearer token from a preceding request (once
+ *    as a capable user paces it to the refill rate, once left to n8n's Retry On Fail), vs the
+ *    floor the bucket allows.
+ * 2. Token cost: token requests for 100 executions, ours vs the hand-built workflow that logs in
+ *    each execution, under the API's own login limit (10 per 5 minutes).
+ * 3. Our overhead: CPU time and peak memory per 10,000 records through the node (n8n-core's
+ *    engine, in process) vs a plain HTTP loop over the same pages, each in its own process.
+ * 4. The trigger at fleet scale: 5,000 trailers, a request budget per poll, polls until every
+ *    trailer was read, emitted records vs the sandbox's ground truth.
+ *
+ * Every number is a ratio within this one run; nothing here is a pass/fail threshold.
+ * BENCH_ONLY=paging,tokens,overhead,trigger runs a subset.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import './resolve';
+
+import { startSandbox, type Sandbox } from '../sandbox';
+import * as control from '../sandbox/client';
+import { ensureN8n, N8n, N8nRest, REPO_ROOT, stageExtension } from '../scripts/lib/n8n';
+import type { WorkflowJson } from '../scripts/lib/examples';
+import type { CredentialJson } from '../scripts/lib/examples';
+import { CREDENTIAL_TYPE, fourSeeNode, webhookWorkflow, type NodeJson } from '../test/e2e/workflows';
+import { renderChart } from './chart';
+
+const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
+const ONLY = (process.env.BENCH_ONLY ?? 'paging,tokens,overhead,trigger').split(',');
+/** Not a real key: the sandbox's, for this run only. */
+const BENCH_KEY = '4see-bench-key-0000';
+
+const PAGING = { trailers: 10_000, take: 50, burst: 20, refillPerSecond: 10 };
+const TOKEN_EXECUTIONS = 100;
+const OVERHEAD = { trailers: 50_000, rounds: 3 };
+const FLEET_SCALE = { trailers: 5_000, budgets: [100, 500], windowMinutes: 5 };
+
+type Json = Record<string, unknown>;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+// ---- workflows -------------------------------------------------------------------------------
+
+type Chain = Array<Omit<NodeJson, 'id' | 'position'>>;
+
+function authNode(sandboxUrl: string): Chain[number] {
+	return {
+		name: 'Authenticate',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'POST',
+			url: `${sandboxUrl}/api/v1/customers/authenticate`,
+			sendHeaders: true,
+			headerParameters: { parameters: [{ name: 'X-API-KEY', value: BENCH_KEY }] },
+			options: {},
+		},
+	};
+}
+
+/** What a capable user builds: Bearer from the login, n8n's pagination following `next`. */
+function httpPagingNode(sandboxUrl: string, fleet: string, pace: boolean): Chain[number] {
+	return {
+		name: 'Get Trailers',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		// n8n's own answer to a failed request: run the node again (at most 5 tries, 5 s apart).
+		...(pace ? {} : { retryOnFail: true, maxTries: 5, waitBetweenTries: 5000 }),
+		parameters: {
+			url: `${sandboxUrl}/api/v1/trailers/${fleet}`,
+			sendQuery: true,
+			queryParameters: { parameters: [{ name: 'take', value: String(PAGING.take) }] },
+			sendHeaders: true,
+			headerParameters: {
+				parameters: [{ name: 'Authorization', value: "=Bearer {{ $('Authenticate').item.json.token }}" }],
+			},
+			options: {
+				pagination: {
+					pagination: {
+						paginationMode: 'updateAParameterInEachRequest',
+						parameters: { parameters: [{ type: 'qs', name: 'next', value: '={{ $response.body.next }}' }] },
+						paginationCompleteWhen: 'other',
+						completeExpression: '={{ !$response.body.next }}',
+						limitPagesFetched: true,
+						maxRequests: 1000,
+						// Paced to the bucket's refill rate, so the bucket never runs dry.
+						...(pace ? { requestInterval: Math.ceil(1000 / PAGING.refillPerSecond) } : {}),
+					},
+				},
+			},
+		},
+	};
+}
+
+function workflows(sandboxUrl: string, fleet: string) {
+	const cred: CredentialJson = {
+		id: 'FourSeeBench0001',
+		name: '4SEE bench',
+		type: CREDENTIAL_TYPE,
+		data: { apiKey: BENCH_KEY, authUrl: sandboxUrl, baseUrl: sandboxUrl },
+	};
+	const ours = (name: string, parameters: Json) => fourSeeNode(name, parameters, cred);
+	const list: Record<string, WorkflowJson> = {
+		oursPaging: webhookWorkflow('bench ours paging', 'bench-ours-paging', [
+			ours('4SEE', {
+				resource: 'trailer',
+				operation: 'getMany',
+				fleet: { __rl: true, mode: 'id', value: fleet },
+				returnAll: true,
+				options: { pageSize: PAGING.take, retryAttempts: 100, maxWaitSeconds: 600 },
+			}),
+		]),
+		httpPaced: webhookWorkflow('bench http paced', 'bench-http-paced', [authNode(sandboxUrl), httpPagingNode(sandboxUrl, fleet, true)]),
+		httpRetry: webhookWorkflow('bench http retry', 'bench-http-retry', [authNode(sandboxUrl), httpPagingNode(sandboxUrl, fleet, false)]),
+		oursToken: webhookWorkflow('bench ours token', 'bench-ours-token', [
+			ours('4SEE', { resource: 'fleet', operation: 'get', fleet: { __rl: true, mode: 'id', value: fleet } }),
+		]),
+		httpToken: webhookWorkflow('bench http token', 'bench-http-token', [
+			authNode(sandboxUrl),
+			{
+				name: 'Get Fleet',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				parameters: {
+					url: `${sandboxUrl}/api/v1/fleets/${fleet}`,
+					sendHeaders: true,
+					headerParameters: {
+						parameters: [{ name: 'Authorization', value: "=Bearer {{ $('Authenticate').item.json.token }}" }],
+					},
+					options: {},
+				},
+			},
+		]),
+	};
+	return { cred, list };
+}
+
+async function webhook(n8n: N8n, webhookPath: string): Promise<{ status: number; body: unknown; ms: number }> {
+	const t0 = performance.now();
+	const response = await fetch(`${n8n.url}/webhook/${webhookPath}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: '{}',
+	});
+	const text = await response.text();
+	const ms = performance.now() - t0;
+	let body: unknown = text;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		// keep text
+	}
+	return { status: response.status, body, ms };
+}
+
+/** A full bucket for the next contestant: changing the limits makes the sandbox start afresh. */
+async function freshBucket(url: string): Promise<void> {
+	await control.configure(url, { burst: PAGING.burst + 1 });
+	await control.configure(url, { burst: PAGING.burst, refillPerSecond: PAGING.refillPerSecond });
+}
+
+/** Fresh login limit (10 per 5 minutes): recreating the window forgets earlier logins. */
+async function freshLoginLimit(url: string): Promise<void> {
+	await control.configure(url, { authLimit: { requests: 10, perSeconds: 301 } });
+	await control.configure(url, { authLimit: { requests: 10, perSeconds: 300 } });
+}
+
+interface PagingRow {
+	contestant: string;
+	seconds: number;
+	requests: number;
+	rateLimited: number;
+	records: number;
+	uniqueRecords: number;
+	completed: boolean;
+	ratioToFloor: number;
+	note?: string;
+}
+
+function recordsOf(body: unknown, fromPages: boolean): Json[] {
+	const items = Array.isArray(body) ? (body as Json[]) : body && typeof body === 'object' ? [body as Json] : [];
+	if (!fromPages) return items;
+	return items.flatMap((page) => (Array.isArray(page.data) ? (page.data as Json[]) : []));
+}
+
+async function pagingBench(n8n: N8n, sandbox: Sandbox, expectedIds: Set<string>): Promise<{ floorSeconds: number; rows: PagingRow[] }> {
+	const pages = Math.ceil(PAGING.trailers / PAGING.take);
+	const floorSeconds = (pages - PAGING.burst) / PAGING.refillPerSecond;
+	const rows: PagingRow[] = [];
+	const contestants: Array<[string, string, boolean]> = [
+		['4SEE node: Get Many, Return All', 'bench-ours-paging', false],
+		['HTTP Request + pagination, paced to the refill rate', 'bench-http-paced', true],
+		['HTTP Request + pagination, Retry On Fail', 'bench-http-retry', true],
+	];
+	for (const [contestant, hook, fromPages] of contestants) {
+		await freshBucket(sandbox.url);
+		await freshLoginLimit(sandbox.url);
+		await control.resetStats(sandbox.url);
+		log(`paging: ${contestant}`);
+		const result = await webhook(n8n, hook);
+		const stats = await control.stats(sandbox.url);
+		const records = result.status === 200 ? recordsOf(result.body, fromPages) : [];
+		const ids = new Set(records.map((r) => String(r.id)));
+		const completed = result.status === 200 && records.length === expectedIds.size && ids.size === expectedIds.size && [...expectedIds].every((id) => ids.has(id));
+		rows.push({
+			contestant,
+			seconds: result.ms / 1000,
+			requests: stats.requests.total - stats.authCalls,
+			rateLimited: stats.rateLimited,
+			records: records.length,
+			uniqueRecords: ids.size,
+			completed,
+			ratioToFloor: result.ms / 1000 / floorSeconds,
+			note: result.status === 200 ? undefined : `webhook answered ${result.status}`,
+		});
+	}
+	return { floorSeconds, rows };
+}
+
+interface TokenRow {
+	contestant: string;
+	executions: number;
+	succeeded: number;
+	tokenRequests: number;
+	tokenRequestsRefused: number;
+}
+
+async function tokenBench(n8n: N8n, sandbox: Sandbox): Promise<TokenRow[]> {
+	const rows: TokenRow[] = [];
+	for (const [contestant, hook] of [
+		['4SEE node (token kept in the credential)', 'bench-ours-token'],
+		['HTTP Request, logging in each execution', 'bench-http-token'],
+	] as const) {
+		// Generous bucket: this measures logins, not the data rate limit.
+		await control.configure(sandbox.url, { burst: 10_000, refillPerSecond: 10_000 });
+		await freshLoginLimit(sandbox.url);
+		// Earlier sections left a valid token in n8n's store; start this one without.
+		await control.expireTokens(sandbox.url);
+		await control.resetStats(sandbox.url);
+		log(`tokens: ${contestant}`);
+		let succeeded = 0;
+		for (let i = 0; i < TOKEN_EXECUTIONS; i++) {
+			const result = await webhook(n8n, hook);
+			if (result.status === 200) succeeded++;
+		}
+		const stats = await control.stats(sandbox.url);
+		rows.push({
+			contestant,
+			executions: TOKEN_EXECUTIONS,
+			succeeded,
+			tokenRequests: stats.authCalls,
+			tokenRequestsRefused: stats.authCalls - stats.tokensIssued,
+		});
+	}
+	return rows;
+}
+
+async function n8nSections(results: Json): Promise<void> {
+	const runtime = ensureN8n(2);
+	log(`n8n ${runtime.version}`);
+	const sandbox = await startSandbox({
+		clock: 'real',
+		quiet: true,
+		apiKey: BENCH_KEY,
+		fleets: 1,
+		trailersPerFleet: PAGING.trailers,
+		deliverSafeUnits: 1,
+		burst: PAGING.burst,
+		refillPerSecond: PAGING.refillPerSecond,
+	});
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-'));
+	const extensions = stageExtension(runtime, `bench-${process.pid}`);
+	const n8n = new N8n({ runtime, userFolder, extensions });
+	const stop = () => n8n.killNow();
+	process.on('exit', stop);
+	try {
+		const { fleets } = await control.scope(sandbox.url);
+		const fleet = fleets[0];
+		const { cred, list } = workflows(sandbox.url, fleet);
+		await n8n.importCredentials([cred]);
+		await n8n.importWorkflows(Object.values(list));
+		const t0 = performance.now();
+		await n8n.start();
+		log(`n8n started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+		const rest = await N8nRest.owner(n8n.url);
+		for (const workflow of Object.values(list)) {
+			const current = (await rest.request('GET', `/rest/workflows/${workflow.id}`)) as { data: { versionId: string } };
+			await rest.request('POST', `/rest/workflows/${workflow.id}/activate`, { versionId: current.data.versionId });
+		}
+		results.n8n = { version: runtime.version };
+		if (ONLY.includes('paging')) {
+			// The expected data, read once without limits.
+			await control.configure(sandbox.url, { burst: 10_000, refillPerSecond: 10_000 });
+			const scope = await control.scope(sandbox.url);
+			const expectedIds = new Set(scope.trailers);
+			results.paging = { ...PAGING, pages: Math.ceil(PAGING.trailers / PAGING.take), ...(await pagingBench(n8n, sandbox, expectedIds)) };
+		}
+		if (ONLY.includes('tokens')) results.tokens = { executions: TOKEN_EXECUTIONS, rows: await tokenBench(n8n, sandbox) };
+	} finally {
+		await n8n.stop().catch(() => n8n.killNow());
+		process.off('exit', stop);
+		await sandbox.close();
+		fs.rmSync(userFolder, { recursive: true, force: true });
+		fs.rmSync(extensions, { recursive: true, force: true });
+	}
+}
+
+// ---- overhead ---------------------------------------------------------------------------------
+
+interface OverheadSample {
+	mode: string;
+	records: number;
+	cpuMs: number;
+	wallMs: number;
+	peakBytes: number;
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function overheadSection(results: Json): Promise<void> {
+	const sandbox = await startSandbox({
+		clock: 'manual',
+		quiet: true,
+		apiKey: BENCH_KEY,
+		fleets: 1,
+		trailersPerFleet: OVERHEAD.trailers,
+		deliverSafeUnits: 1,
+		burst: 1_000_000,
+		refillPerSecond: 1_000_000,
+	});
+	try {
+		const { fleets } = await control.scope(sandbox.url);
+		const samples: OverheadSample[] = [];
+		for (let round = 0; round < OVERHEAD.rounds; round++) {
+			for (const mode of ['plain', 'node']) {
+				log(`overhead: ${mode}, round ${round + 1}`);
+				// Asynchronous, so this process keeps serving the pages.
+				samples.push(await runChild(mode, sandbox.url, fleets[0]));
+			}
+		}
+		const of = (mode: string) => {
+			const list = samples.filter((s) => s.mode === mode);
+			const records = list[0].records;
+			return {
+				records,
+				cpuMsPer10k: median(list.map((s) => (s.cpuMs * 10_000) / s.records)),
+				peakMBPer10k: median(list.map((s) => (s.peakBytes / 1048576) * (10_000 / s.records))),
+				wallMs: median(list.map((s) => s.wallMs)),
+			};
+		};
+		const node = of('node');
+		const plain = of('plain');
+		results.overhead = {
+			records: OVERHEAD.trailers,
+			rounds: OVERHEAD.rounds,
+			node,
+			plain,
+			cpuRatio: node.cpuMsPer10k / plain.cpuMsPer10k,
+			memoryRatio: node.peakMBPer10k / plain.peakMBPer10k,
+		};
+	} finally {
+		await sandbox.close();
+	}
+}
+
+function runChild(mode: string, url: string, fleet: string): Promise<OverheadSample> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'overhead-child.ts'), mode, url, BENCH_KEY, fleet], {
+			cwd: REPO_ROOT,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let out = '';
+		let err = '';
+		child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+		child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+		child.on('exit', (code) => {
+			const line = out.trim().split('\n').pop() ?? '';
+			if (code !== 0 || !line.startsWith('{')) reject(new Error(`overhead child ${mode} failed (${code}): ${err.slice(-2000)}`));
+			else resolve(JSON.parse(line) as OverheadSample);
+		});
+	});
+}
+
+// ---- trigger at fleet scale -------------------------------------------------------------------
+
+async function triggerSection(results: Json): Promise<void> {
+	// The poll context drives the real trigger code with n8n-core's helpers; a real n8n polls at
+	// most once a minute, so a hundred polls there would take over an hour and prove no more.
+	/* eslint-disable @typescript-eslint/no-require-imports */
+	const { PollHarness } = require('../test/helpers/pollContext') as typeof import('../test/helpers/pollContext');
+	const { canonicalJson } = require('../nodes/FourSee/trigger/hash') as typeof import('../nodes/FourSee/trigger/hash');
+	const { stopEngineTimers } = require('../test/helpers/workflow') as typeof import('../test/helpers/workflow');
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	const rows: Json[] = [];
+	for (const budget of FLEET_SCALE.budgets) {
+		const sandbox = await startSandbox({
+			clock: 'manual',
+			quiet: true,
+			apiKey: BENCH_KEY,
+			fleets: 1,
+			trailersPerFleet: FLEET_SCALE.trailers,
+			devicesPerTrailer: 0,
+			deliverSafeUnits: 1,
+			// The data rate limit is not what this measures.
+			burst: 1_000_000,
+			refillPerSecond: 1_000_000,
+		});
+		try {
+			const scope = await control.scope(sandbox.url);
+			const active = scope.trailers.filter((id) => !scope.inactiveTrailers.includes(id));
+			const now = (await control.clock(sandbox.url)).now;
+			const start = new Date(Date.parse(now) - FLEET_SCALE.windowMinutes * 60_000).toISOString();
+			const expected = new Map<string, number>();
+			for (const trailer of active) {
+				for (const record of (await control.truth(sandbox.url, { kind: 'gps', id: trailer, from: start })).records) {
+					const key = canonicalJson(record);
+					expected.set(key, (expected.get(key) ?? 0) + 1);
+				}
+			}
+			const expectedCount = [...expected.values()].reduce((a, b) => a + b, 0);
+			const harness = new PollHarness({
+				url: sandbox.url,
+				apiKey: BENCH_KEY,
+				parameters: {
+					event: 'gpsPosition',
+					gpsScope: 'fleet',
+					fleet: { __rl: true, mode: 'id', value: scope.fleets[0] },
+					startFrom: 'date',
+					startDate: start,
+					options: { requestBudget: budget, maxItems: 1_000_000 },
+				},
+			});
+			const seen = new Set<string>();
+			const got = new Map<string, number>();
+			const requestsPerPoll: number[] = [];
+			let polls = 0;
+			let coveredAt: number | undefined;
+			const bound = Math.ceil(FLEET_SCALE.trailers / budget);
+			log(`trigger: budget ${budget}`);
+			while (polls < bound * 3 && coveredAt === undefined) {
+				// Token requests are the credential's, not the poll's budget.
+				const apiRequests = (s: control.Stats) => s.requests.total - s.authCalls;
+				const before = apiRequests(await control.stats(sandbox.url));
+				const result = await harness.poll();
+				polls++;
+				if (result.error) throw new Error(`poll ${polls} failed: ${result.error.message}`);
+				requestsPerPoll.push(apiRequests(await control.stats(sandbox.url)) - before);
+				for (const item of result.items) {
+					const { fourSee: _meta, ...record } = item;
+					seen.add(String(record.trailerId));
+					const key = canonicalJson(record);
+					got.set(key, (got.get(key) ?? 0) + 1);
+				}
+				if (active.every((id) => seen.has(id))) coveredAt = polls;
+			}
+			let duplicates = 0;
+			let lost = 0;
+			let unexpected = 0;
+			for (const [key, n] of expected) {
+				const g = got.get(key) ?? 0;
+				if (g < n) lost += n - g;
+				if (g > n) duplicates += g - n;
+			}
+			for (const [key, n] of got) if (!expected.has(key)) unexpected += n;
+			rows.push({
+				trailers: FLEET_SCALE.trailers,
+				activeTrailers: active.length,
+				budget,
+				pollsToCover: coveredAt ?? null,
+				bound,
+				maxRequestsPerPoll: Math.max(...requestsPerPoll),
+				meanRequestsPerPoll: requestsPerPoll.reduce((a, b) => a + b, 0) / requestsPerPoll.length,
+				expected: expectedCount,
+				emitted: [...got.values()].reduce((a, b) => a + b, 0),
+				duplicates,
+				lost,
+				unexpected,
+			});
+		} finally {
+			await sandbox.close();
+		}
+	}
+	stopEngineTimers();
+	results.trigger = { windowMinutes: FLEET_SCALE.windowMinutes, rows };
+}
+
+// ---- report -------------------------------------------------------------------------------------
+
+function table(header: string[], rows: string[][]): string {
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+	return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function report(results: Json): string {
+	const out: string[] = [];
+	const paging = results.paging as { pages: number; burst: number; refillPerSecond: number; floorSeconds: number; rows: PagingRow[] } | undefined;
+	if (paging) {
+		out.push(
+			`Paging under a rate limit: ${paging.pages} pages of ${PAGING.take}, bucket ${paging.burst} + ${paging.refillPerSecond}/s; floor ${paging.floorSeconds.toFixed(1)} s`,
+			table(
+				['contestant', 'wall s', 'requests', '429s', 'records', 'completed', 'x floor'],
+				[
+					['floor (pages beyond the burst at the refill rate)', paging.floorSeconds.toFixed(1), String(paging.pages), '0', String(PAGING.trailers), 'yes', '1.00'],
+					...paging.rows.map((r) => [
+						r.contestant,
+						r.seconds.toFixed(1),
+						String(r.requests),
+						String(r.rateLimited),
+						String(r.records),
+						r.completed ? 'yes' : `no${r.note ? ` (${r.note})` : ''}`,
+						r.completed ? r.ratioToFloor.toFixed(2) : '-',
+					]),
+				],
+			),
+			'',
+		);
+	}
+	const tokens = results.tokens as { rows: TokenRow[] } | undefined;
+	if (tokens) {
+		out.push(
+			`Token cost: ${TOKEN_EXECUTIONS} executions, login limit 10 per 5 minutes`,
+			table(
+				['contestant', 'executions ok', 'token requests', 'refused (429)'],
+				tokens.rows.map((r) => [r.contestant, `${r.succeeded}/${r.executions}`, String(r.tokenRequests), String(r.tokenRequestsRefused)]),
+			),
+			'',
+		);
+	}
+	const overhead = results.overhead as
+		| { node: { cpuMsPer10k: number; peakMBPer10k: number; wallMs: number }; plain: { cpuMsPer10k: number; peakMBPer10k: number; wallMs: number }; cpuRatio: number; memoryRatio: number; records: number }
+		| undefined;
+	if (overhead) {
+		out.push(
+			`Our overhead: ${overhead.records} records, per 10,000 records (median of ${OVERHEAD.rounds} runs each)`,
+			table(
+				['contestant', 'CPU ms / 10k', 'peak MB / 10k'],
+				[
+					['plain HTTP loop', overhead.plain.cpuMsPer10k.toFixed(0), overhead.plain.peakMBPer10k.toFixed(1)],
+					['4SEE node in n8n-core', overhead.node.cpuMsPer10k.toFixed(0), overhead.node.peakMBPer10k.toFixed(1)],
+					['ratio', overhead.cpuRatio.toFixed(2), overhead.memoryRatio.toFixed(2)],
+				],
+			),
+			'',
+		);
+	}
+	const trigger = results.trigger as { windowMinutes: number; rows: Json[] } | undefined;
+	if (trigger) {
+		out.push(
+			`Trigger at fleet scale: GPS of every active trailer of a ${FLEET_SCALE.trailers}-trailer fleet, the last ${trigger.windowMinutes} minutes`,
+			table(
+				['budget', 'active trailers', 'polls to cover', 'ceil(5000/budget)', 'max req/poll', 'expected', 'emitted', 'dups', 'lost'],
+				trigger.rows.map((r) => [
+					String(r.budget),
+					String(r.activeTrailers),
+					String(r.pollsToCover ?? 'not covered'),
+					String(r.bound),
+					String(r.maxRequestsPerPoll),
+					String(r.expected),
+					String(r.emitted),
+					String(r.duplicates),
+					String((r.lost as number) + (r.unexpected as number)),
+				]),
+			),
+			'',
+		);
+	}
+	return out.join('\n');
+}
+
+async function main(): Promise<void> {
+	const started = performance.now();
+	const results: Json = { startedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length };
+	if (ONLY.includes('paging') || ONLY.includes('tokens')) await n8nSections(results);
+	if (ONLY.includes('overhead')) await overheadSection(results);
+	if (ONLY.includes('trigger')) await triggerSection(results);
+	results.totalSeconds = (performance.now() - started) / 1000;
+	fs.mkdirSync(RESULTS_DIR, { recursive: true });
+	fs.writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+	fs.writeFileSync(path.join(RESULTS_DIR, 'chart.svg'), renderChart(results));
+	const text = report(results);
+	fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), `${text}\nWhole run: ${(results.totalSeconds as number).toFixed(0)} s\n`);
+	process.stdout.write(`\n${text}\nWhole run: ${(results.totalSeconds as number).toFixed(0)} s; results in bench/results/\n`);
+}
+
+if (require.main === module) {
+	main().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+			process.exit(1);
+		},
+	);
+}
+
