@@ -359,6 +359,24 @@ describe('the credential Test button', () => {
 		expect(result).toEqual({ status: 'Error', message: 'The 4SEE auth server rejected the API key' });
 	});
 
+	test('tolerates a trailing slash on the Integration API URL', async () => {
+		const key = uniqueKey();
+		authServer(key);
+		const api = nock(API).get('/api/v1/fleets').query({ take: 1 }).reply(200, { data: [] });
+		const result = await fakeN8n(credentials(key, { baseUrl: `${API}/` })).testCredential();
+		expect(result.status).toBe('OK');
+		expect(api.isDone()).toBe(true);
+	});
+
+	test('refuses plain http:// to a remote host with a clear message, sending nothing', async () => {
+		const key = uniqueKey();
+		const auth = authServer(key);
+		const result = await fakeN8n(credentials(key, { baseUrl: 'http://api.example.com' })).testCredential();
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^The Integration API URL in the 4SEE API credential uses plain http:\/\//);
+		expect(auth.calls).toBe(0);
+	});
+
 	test('fails when the Integration API URL does not serve the 4SEE API', async () => {
 		const key = uniqueKey();
 		authServer(key);
