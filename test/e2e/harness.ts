@@ -19,6 +19,8 @@ export const PID_DIR = path.join(os.tmpdir(), 'n8n-nodes-4see-e2e-pids');
 
 export interface Collected {
 	at: number;
+	/** The path it was sent to: one per workflow that forwards here. */
+	path: string;
 	body: unknown;
 }
 
@@ -33,10 +35,11 @@ export class Collector {
 			let text = '';
 			req.on('data', (chunk: Buffer) => (text += chunk.toString()));
 			req.on('end', () => {
+				const path = req.url ?? '/';
 				try {
-					this.received.push({ at: Date.now(), body: JSON.parse(text) });
+					this.received.push({ at: Date.now(), path, body: JSON.parse(text) });
 				} catch {
-					this.received.push({ at: Date.now(), body: text });
+					this.received.push({ at: Date.now(), path, body: text });
 				}
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.end('{"ok":true}');
@@ -44,6 +47,13 @@ export class Collector {
 		});
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
 		this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+	}
+
+	/** The JSON objects received on one path, in arrival order. */
+	bodies(path: string): Record<string, unknown>[] {
+		return this.received
+			.filter((entry) => entry.path === path && entry.body !== null && typeof entry.body === 'object')
+			.map((entry) => entry.body as Record<string, unknown>);
 	}
 
 	async close(): Promise<void> {

@@ -89,6 +89,9 @@ export function defineE2eSuite(major: 1 | 2): void {
 		const webhookWorkflows: string[] = [];
 		const operations: OperationCase[] = [];
 		const triggerWorkflowId = workflowId('e2e trigger gps');
+		const deliverSafeTriggerId = workflowId('e2e trigger deliversafe');
+		const deliverSafeEvents = ['door_opened', 'tamper'];
+		let watchedUnit = '';
 		let watchedTrailer = '';
 		let triggerStart = '';
 
@@ -248,8 +251,54 @@ export function defineE2eSuite(major: 1 | 2): void {
 				active: false,
 			});
 
+			// A second trigger, activated with n8n's CLI while n8n is stopped (2.x: publish:workflow,
+			// 1.x: update:workflow --active=true), with an event-type filter; its records are in the
+			// sandbox before n8n starts, so the poll at start-up emits them.
+			watchedUnit = scope.deliverSafeUnits[1];
+			const unitEvents = ['door_opened', 'door_closed', 'door_opened', 'cargo_loaded', 'tamper'].map((event, i) => ({
+				timestamp: new Date(Date.now() - 4_000 + i * 500).toISOString(),
+				event,
+				doorOpen: event === 'door_opened',
+				temperatureC: 4 + i / 10,
+			}));
+			await control.appendTelemetry(url, { kind: 'deliverSafe', id: watchedUnit, records: unitEvents });
+			const deliverSafeNodes: NodeJson[] = [
+				{
+					id: 'c4f5d2de-0000-4000-8000-000000000011',
+					name: '4SEE Trigger',
+					type: TRIGGER_NODE,
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {
+						pollTimes: pollTimes(major),
+						event: 'deliverSafeTelemetry',
+						deliverSafeScope: 'unit',
+						deliverSafeUnit: byId(watchedUnit),
+						deliverSafeEvents,
+						startFrom: 'date',
+						startDate: triggerStart,
+						options: {},
+					},
+					credentials: credentialRef(good),
+				},
+				{
+					...forwardNode('Collect', `${env.collector.url}/deliversafe`),
+					id: 'c4f5d2de-0000-4000-8000-000000000012',
+					position: [240, 0],
+				},
+			];
+			workflows.push({
+				id: deliverSafeTriggerId,
+				name: 'e2e trigger deliversafe',
+				nodes: deliverSafeNodes,
+				connections: chainConnections(deliverSafeNodes),
+				settings: {},
+				active: false,
+			});
+
 			await env.importCredentials([good, bad]);
 			await env.importWorkflows([...exampleWorkflows(), ...workflows]);
+			await env.n8n.activate(deliverSafeTriggerId);
 			await env.start();
 			for (const id of webhookWorkflows) await env.activate(id);
 		}, 15 * 60 * 1000);
@@ -280,6 +329,21 @@ export function defineE2eSuite(major: 1 | 2): void {
 					);
 				}
 			}
+		});
+
+		test("a trigger activated with n8n's CLI emits, at start-up, each chosen DeliverSafe event once", async () => {
+			const expected = (await control.truth(env.sandbox.url, { kind: 'deliverSafe', id: watchedUnit, from: triggerStart })).records
+				.filter((record) => deliverSafeEvents.includes(String(record.event)))
+				.map(canonical);
+			expect(expected.length).toBeGreaterThanOrEqual(3);
+			const received = () => env.collector.bodies('/deliversafe').map(recordOf);
+			await waitFor('the DeliverSafe events', () => {
+				const seen = new Set(received());
+				return expected.every((record) => seen.has(record)) ? true : undefined;
+			});
+			// Stopped before the token-counting tests, so its polls cannot add logins to theirs.
+			await env.deactivate(deliverSafeTriggerId);
+			expect(received().sort()).toEqual([...expected].sort());
 		});
 
 		test("the credential's Test passes with the sandbox's key", async () => {
@@ -380,10 +444,7 @@ export function defineE2eSuite(major: 1 | 2): void {
 
 		async function triggerAcrossRestart(): Promise<void> {
 			const url = env.sandbox.url;
-			const collectedRecords = () =>
-				env.collector.received
-					.filter((entry) => entry.body !== null && typeof entry.body === 'object')
-					.map((entry) => recordOf(entry.body as Item));
+			const collectedRecords = () => env.collector.bodies('/trigger').map(recordOf);
 			const hasAll = (records: Item[]) => {
 				const seen = new Set(collectedRecords());
 				return records.every((record) => seen.has(canonical({ ...record, trailerId: watchedTrailer })));
