@@ -123,7 +123,13 @@ async function main(): Promise<void> {
 
 	step(`Starting n8n ${runtime.version} (log: ${path.relative(REPO_ROOT, n8n.logFile)})`);
 	await n8n.start();
-	await N8nRest.owner(n8n.url);
+	let login = `${DEFAULT_OWNER.email}  /  ${DEFAULT_OWNER.password}`;
+	try {
+		await N8nRest.owner(n8n.url);
+	} catch {
+		// The owner's password was changed in the editor since the first start: that login stands.
+		login = `the owner account you set up (delete .n8n-runtime/user-${args.major}/ to reset it)`;
+	}
 
 	const editor = `http://localhost:${n8n.port}`;
 	console.log(`
@@ -131,7 +137,7 @@ async function main(): Promise<void> {
   n8n ${runtime.version} is running with n8n-nodes-4see loaded.
 
   Editor:    ${editor}
-  Log in:    ${DEFAULT_OWNER.email}  /  ${DEFAULT_OWNER.password}
+  Log in:    ${login}
 
   Sandbox:   ${sandbox.url}   (API key ${sandbox.apiKey})
   Credential "4SEE sandbox" points at it. For a real 4SEE account,
