@@ -42,6 +42,11 @@ export interface PollIO {
 	describe(error: unknown): string;
 	/** Server-side trouble (5xx after retries): a few in a row with no success mean the API is down. */
 	isTransient?(error: unknown): boolean;
+	/**
+	 * Errors that concern only the stream or listing asked for (removed: 404, hidden: 403, an
+	 * unusable id or answer). Any other error may be global: it says nothing about the others.
+	 */
+	isStreamSpecific?(error: unknown): boolean;
 }
 
 /** Transient failures in a poll with no success yet after which the API counts as down. */
@@ -53,7 +58,12 @@ export interface PollOutcome {
 	items: Emitted[];
 	failures: StreamFailure[];
 	requests: number;
-	/** Set when nothing could be read: throw it and keep the stored state. */
+	/**
+	 * Set when nothing could be read and at least one failure was not specific to its stream
+	 * (key rejected, API down, rate limit spent): throw it and keep the stored state. When only
+	 * streams failed, the poll is not an error: its state (rotation moved past them, their
+	 * failure counts) is stored, or the same failing streams would eat every poll's budget.
+	 */
 	error?: unknown;
 	/** Set when an error stopped the poll early after some reads succeeded. */
 	stoppedBy?: unknown;
@@ -191,6 +201,17 @@ function expand(state: TriggerState, task: Extract<Task, { t: 'l' }>, records: A
 	return tasks;
 }
 
+/**
+ * The listing the scope itself starts from (the fleet, the trailer, all DeliverSafe units): when
+ * it cannot be read, the whole scope is unreadable, which is the user's to fix, not one stream's.
+ */
+function isScopeListing(scope: Scope, src: ListSource): boolean {
+	if (src.of === 'deliverSafeUnits') return true;
+	if ('fleet' in scope) return src.of === 'fleetTrailers' && src.id === scope.fleet;
+	if ('trailer' in scope) return src.of === 'trailerDevices' && src.id === scope.trailer;
+	return false;
+}
+
 /** Streams a listing named in earlier cycles and not yet queued in this one. */
 function knownStreams(state: TriggerState, src: ListSource): Task[] {
 	const tasks: Task[] = [];
@@ -249,13 +270,16 @@ export async function runPoll(
 	const streamsRead = new Set<string>();
 	let requests = 0;
 	let succeeded = 0;
-	let firstError: unknown;
+	// The first failure that is not specific to its stream or listing: if nothing succeeds, this
+	// is what the poll throws. Stream-specific failures alone never fail the poll.
+	let globalError: unknown;
 	let stoppedBy: unknown;
 	let transientFailures = 0;
 	const queue = state.cycle.queue;
 	// Fatal errors stop the poll; so do a few transient ones before anything succeeded, rather
 	// than spending every retry wait of the budget on an API that is down.
-	const stops = (error: unknown): boolean => {
+	const stops = (error: unknown, specific: boolean): boolean => {
+		if (!specific) globalError ??= error;
 		if (io.isFatal(error)) return true;
 		if (succeeded === 0 && io.isTransient?.(error) === true) {
 			transientFailures++;
@@ -275,8 +299,8 @@ export async function runPoll(
 				queue.push(...expand(state, task, page.records));
 				if (page.next !== undefined) queue.push({ ...task, next: page.next });
 			} catch (error) {
-				firstError ??= error;
-				if (stops(error)) {
+				const specific = io.isStreamSpecific?.(error) === true && !isScopeListing(settings.scope, task.src);
+				if (stops(error, specific)) {
 					stoppedBy = error;
 					break;
 				}
@@ -303,12 +327,12 @@ export async function runPoll(
 		try {
 			page = await io.readPage(event, task.id, token);
 		} catch (error) {
-			firstError ??= error;
-			if (stops(error)) {
+			if (stops(error, io.isStreamSpecific?.(error) === true)) {
 				stoppedBy = error;
 				break;
 			}
-			// This stream waits for the next cycle; the others go on. Its cursor stays where it was.
+			// This stream waits for the next cycle; the others go on. Its cursor stays where it was,
+			// the rotation moves past it, and its count of failed polls tells the node to report it.
 			queue.shift();
 			stream.failures = (stream.failures ?? 0) + 1;
 			stream.lastError = io.describe(error);
@@ -360,7 +384,7 @@ export async function runPoll(
 		streamsRead: [...streamsRead],
 		cycleCompleted: queue.length === 0,
 	};
-	if (succeeded === 0 && firstError !== undefined) outcome.error = firstError;
+	if (succeeded === 0 && globalError !== undefined) outcome.error = globalError;
 	else if (stoppedBy !== undefined) outcome.stoppedBy = stoppedBy;
 	return outcome;
 }

@@ -76,6 +76,7 @@ export function pollIo(context: IPollFunctions, options: IoOptions): PollIO {
 		},
 		isFatal,
 		isTransient,
+		isStreamSpecific,
 		describe,
 	};
 }
@@ -97,6 +98,17 @@ export function isFatal(error: unknown): boolean {
 	if (code === '401' || code === '429') return true;
 	if (error instanceof NodeApiError) return code === undefined || !/^\d{3}$/.test(code);
 	return false;
+}
+
+/**
+ * Errors about the one trailer, device, unit or listing asked for: 404 (removed), 403 (not
+ * visible to this key), or an id or answer of that stream the node cannot use. They fail that
+ * stream only; the poll goes on with the others and does not fail because of them alone.
+ */
+export function isStreamSpecific(error: unknown): boolean {
+	if (typeof error === 'object' && error !== null && streamProblems.has(error)) return true;
+	const code = httpCode(error);
+	return code === '404' || code === '403';
 }
 
 export function isTransient(error: unknown): boolean {

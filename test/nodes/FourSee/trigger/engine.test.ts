@@ -209,6 +209,104 @@ describe('failures', () => {
 		expect((poller.stored as TriggerState).streams.t2.failures).toBeUndefined();
 	});
 
+	it("a budget's worth of removed streams in a row does not freeze the rotation: later polls reach the healthy ones", async () => {
+		const api = new FakeApi();
+		const removed = Array.from({ length: 50 }, (_, i) => `gone${i + 1}`);
+		const healthy = trailers(5);
+		for (const id of removed) api.failing.set(id, 404);
+		for (const id of healthy) api.add(id, { timestamp: iso(1), v: id });
+		const budget = 10;
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: [...removed, ...healthy] }, requestBudget: budget }));
+		const bound = Math.ceil((removed.length + healthy.length) / budget);
+		for (let i = 0; i < bound; i++) {
+			const outcome = await poller.poll();
+			// Only streams failed: nothing global, so the poll does not fail and its state is kept.
+			expect(outcome.error).toBeUndefined();
+			expect(outcome.requests).toBeLessThanOrEqual(budget);
+			if (i < removed.length / budget) {
+				expect(outcome.items).toEqual([]);
+				expect(outcome.failures).toHaveLength(budget);
+			}
+		}
+		expect(poller.values()).toEqual(healthy);
+		// Each removed stream is counted, so the node can report it, and the count grows per cycle.
+		let state = poller.stored as TriggerState;
+		for (const id of removed) expect(state.streams[id]).toMatchObject({ failures: 1, lastError: `stream ${id} failed` });
+		for (const id of healthy) expect(state.streams[id].failures).toBeUndefined();
+		for (const id of healthy) api.add(id, { timestamp: iso(2), v: `${id}'` });
+		for (let i = 0; i < bound; i++) expect((await poller.poll()).error).toBeUndefined();
+		state = poller.stored as TriggerState;
+		for (const id of removed) expect(state.streams[id].failures).toBe(2);
+		expect(poller.values()).toEqual([...healthy, ...healthy.map((id) => `${id}'`)]);
+	});
+
+	it('a global failure after stream failures fails the poll with its own error, and nothing is stored', async () => {
+		const api = new FakeApi();
+		const scope = { event: 'gpsPosition' as const, trailers: ['gone1', 'gone2', 'gone3', ...trailers(3)] };
+		for (const id of ['gone1', 'gone2', 'gone3']) api.failing.set(id, 404);
+		for (const id of trailers(3)) api.add(id, { timestamp: iso(1), v: id });
+		const poller = new Poller(api, settings({ scope }));
+		await poller.poll();
+		const before = JSON.stringify(poller.stored);
+		const original = api.readPage.bind(api);
+		let calls = 0;
+		api.readPage = async (...args) => {
+			// The key is revoked right after the removed trailers answered 404.
+			if (++calls === 4) throw new ApiError(401, 'key rejected');
+			return original(...args);
+		};
+		const outcome = await poller.poll();
+		expect(outcome.error).toMatchObject({ status: 401 });
+		expect(JSON.stringify(poller.stored)).toBe(before);
+	});
+
+	it('removed streams and an API answering 5xx in one poll: the API is down, the poll fails', async () => {
+		const api = new FakeApi();
+		api.isTransient = (error: unknown) => error instanceof ApiError && error.status >= 500;
+		api.failing.set('gone1', 404);
+		for (const id of trailers(4)) api.failing.set(id, 503);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: ['gone1', ...trailers(4)] } }));
+		const outcome = await poller.poll();
+		expect(outcome.error).toMatchObject({ status: 503 });
+		expect(poller.stored).toBeUndefined();
+	});
+
+	it("the scope's own listing that cannot be read, with nothing else read, fails the poll", async () => {
+		const api = new FakeApi();
+		api.failing.set('fleetTrailers:f1', 404);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', fleet: 'f1' } }));
+		const outcome = await poller.poll();
+		expect(outcome.error).toMatchObject({ status: 404 });
+		expect(poller.stored).toBeUndefined();
+	});
+
+	it("a removed trailer's devices: the other trailers' devices are read, and only the listing is reported", async () => {
+		const api = new FakeApi();
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }]);
+		api.failing.set('trailerDevices:t1', 404);
+		api.lists.set('trailerDevices:t2', [{ id: 'd2' }]);
+		api.add('d2', { timestamp: iso(1), v: 'd2' });
+		const poller = new Poller(api, settings({ scope: { event: 'deviceTelemetry', fleet: 'f1' } }));
+		const outcome = await poller.poll();
+		expect(outcome.error).toBeUndefined();
+		expect(outcome.failures).toEqual([{ stream: 'trailerDevices:t1', message: 'list trailerDevices:t1 failed', failures: 1 }]);
+		expect(poller.values()).toEqual(['d2']);
+	});
+
+	it('a stream that keeps failing is counted each cycle and dropped once its listing no longer names it', async () => {
+		const api = new FakeApi();
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }]);
+		api.failing.set('t2', 404);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', fleet: 'f1' } }));
+		expect((await poller.poll()).failures).toEqual([{ stream: 't2', message: 'stream t2 failed', failures: 1 }]);
+		expect((await poller.poll()).failures).toEqual([{ stream: 't2', message: 'stream t2 failed', failures: 2 }]);
+		// The fleet's listing catches up with the removal: t2 leaves the state with the next cycle.
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }]);
+		expect((await poller.poll()).failures).toEqual([]);
+		await poller.poll();
+		expect(Object.keys((poller.stored as TriggerState).streams)).toEqual(['t1']);
+	});
+
 	it('an API answering 5xx everywhere is given up after a few streams, not after the whole budget', async () => {
 		const api = new FakeApi();
 		api.isTransient = (error: unknown) => error instanceof ApiError && error.status >= 500;

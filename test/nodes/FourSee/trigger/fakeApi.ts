@@ -82,6 +82,11 @@ export class FakeApi implements PollIO {
 		return error instanceof ApiError && (error.status === 401 || error.status === 429);
 	}
 
+	/** A removed (404) or hidden (403) stream or listing, as the real I/O classifies them. */
+	isStreamSpecific(error: unknown): boolean {
+		return error instanceof ApiError && (error.status === 404 || error.status === 403);
+	}
+
 	describe(error: unknown): string {
 		return error instanceof Error ? error.message : String(error);
 	}
