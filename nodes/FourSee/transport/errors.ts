@@ -21,7 +21,8 @@ export type Failure =
 	| { kind: 'http'; status: number; headers: unknown; body: unknown }
 	| { kind: 'network'; code?: string; timedOut: boolean; transient: boolean }
 	| { kind: 'auth'; code: string; message: string; description?: string }
-	| { kind: 'aborted' };
+	| { kind: 'aborted' }
+	| { kind: 'unknown'; message: string; original: unknown };
 
 export interface FailureContext {
 	node: INode;
@@ -68,6 +69,12 @@ function describeFailure(
 
 	if (failure.kind === 'aborted') {
 		return { message: 'The request to 4SEE was cancelled', description: 'The execution was stopped.' };
+	}
+	if (failure.kind === 'unknown') {
+		return {
+			message: `The request to 4SEE failed: ${failure.message}`,
+			description: 'This is not an answer from 4SEE; check the node and its credential.',
+		};
 	}
 	if (failure.kind === 'auth') {
 		const httpCode =

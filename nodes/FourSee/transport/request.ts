@@ -98,6 +98,10 @@ export async function apiRequest(
 			timeoutMs,
 			policy,
 		};
+		// n8n's own refusals (e.g. no credential selected) already say what to do.
+		if (outcome.kind === 'unknown' && outcome.original instanceof NodeOperationError) {
+			throw outcome.original;
+		}
 		if (!isRetryable(outcome, options.method)) throw apiError(outcome, context);
 		if (attempt >= policy.maxAttempts) throw apiError(outcome, context);
 
@@ -286,5 +290,10 @@ export function classifyThrown(error: unknown): Failure {
 		timedOut ||
 		(networkCode !== undefined && TRANSIENT_NETWORK_CODES.has(networkCode)) ||
 		texts.some((text) => /socket hang up|ECONNRESET/i.test(text));
+	if (networkCode === undefined && !timedOut && !transient) {
+		// Not an HTTP or network failure: n8n refusing before sending (no credential set, ...).
+		const message = texts[0] ?? 'Unknown error';
+		return { kind: 'unknown', message, original: error };
+	}
 	return { kind: 'network', code: networkCode, timedOut, transient };
 }

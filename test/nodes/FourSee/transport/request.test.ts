@@ -11,6 +11,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
 	apiRequest,
 	backoffDelayMs,
+	classifyThrown,
 	DEFAULT_RETRY,
 	parseRetryAfter,
 	type RetryPolicy,
@@ -359,5 +360,40 @@ describe('retry arithmetic', () => {
 		expect(parseRetryAfter('Mon, 30 Nov 2026 11:00:00 GMT', now)).toBe(0);
 		expect(parseRetryAfter('soon', now)).toBeUndefined();
 		expect(parseRetryAfter(undefined, now)).toBeUndefined();
+	});
+});
+
+describe('reading what n8n left of a failure', () => {
+	const node = { id: '1', name: '4SEE', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} } as never;
+
+	test('an HTTP status kept by n8n as httpCode, with the JSON body', () => {
+		const wrapped = new NodeApiError(node, { message: 'x', httpCode: '503' } as never, { httpCode: '503' });
+		wrapped.context.data = { detail: 'maintenance' };
+		expect(classifyThrown(wrapped)).toEqual({ kind: 'http', status: 503, headers: undefined, body: { detail: 'maintenance' } });
+	});
+
+	test('a raw axios-like error with a response', () => {
+		expect(classifyThrown({ response: { status: 429, headers: { 'retry-after': '2' }, data: {} } })).toEqual({
+			kind: 'http',
+			status: 429,
+			headers: { 'retry-after': '2' },
+			body: {},
+		});
+	});
+
+	test('network codes: transient ones are retryable, a wrong host is not', () => {
+		expect(classifyThrown({ code: 'ECONNRESET', message: 'socket hang up' })).toMatchObject({ kind: 'network', transient: true });
+		expect(classifyThrown({ code: 'ECONNABORTED', message: 'timeout of 100ms exceeded' })).toMatchObject({ kind: 'network', timedOut: true });
+		expect(classifyThrown({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND' })).toMatchObject({ kind: 'network', transient: false });
+	});
+
+	test("the credential's login errors and cancellations are recognised", () => {
+		expect(classifyThrown({ httpCode: 'FOURSEE_AUTH_KEY_REJECTED', message: 'rejected' })).toMatchObject({ kind: 'auth' });
+		expect(classifyThrown({ httpCode: 'ERR_CANCELED', message: 'canceled' })).toEqual({ kind: 'aborted' });
+	});
+
+	test("n8n's own refusals pass through unchanged", () => {
+		const refusal = new NodeOperationError(node, 'Node does not have any credentials set');
+		expect(classifyThrown(refusal)).toMatchObject({ kind: 'unknown', original: refusal });
 	});
 });
