@@ -189,6 +189,56 @@ describe('4SEE Trigger scopes and filters against the sandbox', () => {
 		expect(harness.logs.join('\n')).toMatch(/could not read trl-99999/);
 	});
 
+	it('a run of removed trailers longer than the request budget does not freeze the trigger: the healthy ones are reached', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
+		const { trailers } = await scope(sandbox.url);
+		const removed = Array.from({ length: 12 }, (_, i) => `trl-99${String(i).padStart(3, '0')}`);
+		const start = minus((await clock(sandbox.url)).now, 900);
+		const budget = 4;
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'gpsPosition',
+				gpsScope: 'trailers',
+				trailerIds: [...removed, ...trailers].join(', '),
+				startFrom: 'date',
+				startDate: start,
+				options: { requestBudget: budget },
+			},
+		});
+		const emitted: Json[] = [];
+		const bound = Math.ceil((removed.length + trailers.length) / budget);
+		for (let i = 0; i < bound; i++) {
+			const result = await harness.poll();
+			// Only trailers failed, each with its own 404: no error for n8n to show and back off on.
+			expect(result.error).toBeUndefined();
+			if (i < removed.length / budget) {
+				expect(result.items).toEqual([]);
+				// The rotation moved past them, so the next poll asks for other trailers.
+				expect(result.after).not.toBe(result.before);
+			}
+			emitted.push(...result.items);
+		}
+		const end = (await clock(sandbox.url)).now;
+		let expectedTotal = 0;
+		for (const trailer of trailers) {
+			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
+			expectedTotal += expected.count;
+			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(plain);
+			expect(mine.sort()).toEqual(expected.records.map((r) => canonicalJson(r)).sort());
+		}
+		expect(expectedTotal).toBeGreaterThan(0);
+		// Each removed trailer is reported in n8n's log and counted in the state, poll after poll.
+		const logs = harness.logs.join('\n');
+		for (const id of removed) expect(logs).toContain(`could not read ${id} (1 poll(s) in a row): Trailer ${id} not found`);
+		for (let i = 0; i < bound; i++) expect((await harness.poll()).error).toBeUndefined();
+		const streams = (JSON.parse(harness.stored) as { fourSeeTrigger: { streams: Record<string, Json> } }).fourSeeTrigger.streams;
+		for (const id of removed) expect(streams[id]).toMatchObject({ failures: 2, lastError: expect.stringMatching(/not found/) });
+		for (const id of trailers) expect(streams[id].failures).toBeUndefined();
+		expect(harness.logs.join('\n')).toContain(`could not read ${removed[0]} (2 poll(s) in a row)`);
+	});
+
 	it('"Fetch Test Event" shows a few recent records and leaves the stored state alone', async () => {
 		sandbox = await startSandbox({ clock: 'real', fleets: 1, trailersPerFleet: 3 });
 		const { fleets } = await scope(sandbox.url);
