@@ -64,15 +64,18 @@ export class PollHarness {
 	saved = '{}';
 	logs: string[] = [];
 	private params: IDataObject;
+	/** The workflow's time zone setting (n8n's default zone when unset). */
+	private readonly timezone?: string;
 	private workflow: Workflow;
 	private readonly additionalData: IWorkflowExecuteAdditionalData;
 
-	constructor(options: { url: string; apiKey: string; parameters: IDataObject }) {
+	constructor(options: { url: string; apiKey: string; parameters: IDataObject; timezone?: string }) {
 		this.n8n = fakeN8n({ apiKey: options.apiKey, authUrl: options.url, baseUrl: options.url });
 		// The fake n8n's execution data carries its credentials helper (the real credential).
 		this.additionalData = (this.n8n.pollContext() as unknown as { additionalData: IWorkflowExecuteAdditionalData })
 			.additionalData;
 		this.params = options.parameters;
+		this.timezone = options.timezone;
 		this.workflow = this.buildWorkflow(JSON.parse(this.saved) as IDataObject);
 	}
 
@@ -114,7 +117,7 @@ export class PollHarness {
 			active: true,
 			nodeTypes: new TriggerNodeTypes(this.trigger),
 			staticData,
-			settings: { executionOrder: 'v1' },
+			settings: { executionOrder: 'v1', ...(this.timezone !== undefined ? { timezone: this.timezone } : {}) },
 		});
 	}
 

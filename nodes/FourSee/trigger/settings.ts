@@ -128,7 +128,7 @@ function read(context: IPollFunctions): TriggerSettings {
 	const retry = parseRetrySettings(options, DEFAULT_RETRY);
 	return {
 		scope,
-		start: readStart(param),
+		start: readStart(param, context.getTimezone()),
 		filter,
 		latenessMs:
 			finiteNumber('Late Records Window (Minutes)', options.latenessMinutes ?? DEFAULTS.latenessMinutes, 0, 7 * 24 * 60) * 60_000,
@@ -140,13 +140,15 @@ function read(context: IPollFunctions): TriggerSettings {
 	};
 }
 
-function readStart(param: (name: string, fallback?: unknown) => unknown): StartPoint {
+function readStart(param: (name: string, fallback?: unknown) => unknown, timeZone: string): StartPoint {
 	const mode = param('startFrom', 'now');
 	if (mode === 'lastHours') return { mode: 'relative', hours: finiteNumber('Hours Back', param('startHours', DEFAULTS.startHours), 0) };
 	if (mode === 'all') return { mode: 'all' };
 	if (mode === 'date') {
 		const value = param('startDate', '');
-		const date = parseDateTime(value);
+		// The date picker stores the time without an offset, meant in the workflow's zone (as in
+		// n8n's own nodes and the action node's time window), not in the server's.
+		const date = parseDateTime(value, timeZone);
 		if (date === undefined) {
 			throw new FieldError('Start Date', `'Start Date' is not a date and time this node can read (got ${describe(value)})`);
 		}

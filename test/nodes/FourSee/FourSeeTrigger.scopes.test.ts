@@ -18,6 +18,22 @@ const plain = (item: Json) => {
 	return canonicalJson(record);
 };
 
+/** The wall-clock time of `ms` in `timeZone`, as "YYYY-MM-DDTHH:mm:ss" without a zone. */
+function wallClock(ms: number, timeZone: string): string {
+	const format = new Intl.DateTimeFormat('en-US', {
+		timeZone,
+		hourCycle: 'h23',
+		year: 'numeric',
+		month: '2-digit',
+		day: '2-digit',
+		hour: '2-digit',
+		minute: '2-digit',
+		second: '2-digit',
+	});
+	const part = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+	return `${part.year}-${part.month}-${part.day}T${part.hour}:${part.minute}:${part.second}`;
+}
+
 describe('4SEE Trigger scopes and filters against the sandbox', () => {
 	let sandbox: Sandbox;
 	afterEach(async () => {
@@ -258,6 +274,34 @@ describe('4SEE Trigger scopes and filters against the sandbox', () => {
 		expect(first.error).toBeUndefined();
 		expect(first.items).toHaveLength(0);
 		expect(JSON.parse(first.after)).toHaveProperty('fourSeeTrigger.startMs');
+	});
+
+	it("a Start Date without a zone is read in the workflow's time zone, not the server's", async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
+		const trailer = (await scope(sandbox.url)).trailers[0];
+		const now = Date.parse((await clock(sandbox.url)).now);
+		// Any zone but this machine's shows the difference; neither has daylight saving time.
+		const timezone = new Date(now).getTimezoneOffset() === -540 ? 'America/Bogota' : 'Asia/Tokyo';
+		const startMs = Math.floor((now - 1800_000) / 1000) * 1000;
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			timezone,
+			parameters: {
+				event: 'gpsPosition',
+				gpsScope: 'trailer',
+				trailer: rl(trailer),
+				startFrom: 'date',
+				// What n8n's date picker stores: the wall-clock time, without a zone.
+				startDate: wallClock(startMs, timezone),
+			},
+		});
+		const result = await harness.poll();
+		expect(result.error).toBeUndefined();
+		const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: new Date(startMs).toISOString(), to: new Date(now).toISOString() });
+		expect(expected.count).toBeGreaterThan(0);
+		expect(result.items.map(plain).sort()).toEqual(expected.records.map((r) => canonicalJson(r)).sort());
+		expect(JSON.parse(result.after)).toMatchObject({ fourSeeTrigger: { startMs } });
 	});
 
 	it('bad input is refused before any request, naming the field', async () => {
