@@ -23,19 +23,20 @@ import { backoffDelayMs, headerValue, parseRetryAfter } from '../nodes/FourSee/t
 
 /**
  * Error raised by the token exchange. It never carries the request (whose headers hold the API
- * key) nor the response; n8n wraps it in a NodeApiError whose `httpCode` is our `code`, which is
- * how the transport recognises it. It has no `response` on purpose: n8n re-runs
- * preAuthentication after an error with `response.status === 401`, and a rejected key must not
- * cost a second login (the auth endpoint allows 10 per 5 minutes).
+ * key) nor the response; n8n wraps it in a NodeApiError that copies our `httpCode` and
+ * `description`, which is how the transport recognises it. It has no `response` on purpose: n8n
+ * re-runs preAuthentication after an error with `response.status === 401`, and a rejected key
+ * must not cost a second login (the auth endpoint allows 10 per 5 minutes). It has no `code`
+ * either: n8n's credential test shows `cause.code` instead of the message when there is one.
  */
 export class FourSeeAuthError extends Error {
-	readonly code: string;
+	readonly httpCode: FourSeeAuthErrorCode;
 	readonly description?: string;
 
-	constructor(code: FourSeeAuthErrorCode, message: string, description?: string) {
+	constructor(httpCode: FourSeeAuthErrorCode, message: string, description?: string) {
 		super(message);
 		this.name = 'FourSeeAuthError';
-		this.code = code;
+		this.httpCode = httpCode;
 		this.description = description;
 	}
 }

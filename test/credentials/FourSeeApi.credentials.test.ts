@@ -238,6 +238,18 @@ describe('auth failures', () => {
 		expectNoSecret(error, key);
 	});
 
+	test('the login error carries neither a response (n8n would log in again) nor a code (n8n\'s test would show it instead of the message)', async () => {
+		const key = uniqueKey();
+		nock(AUTH).post(TOKEN_PATH).reply(401, {});
+		const error = (await new FourSeeApi().preAuthentication
+			.call(requestHelper(), credentials(key))
+			.catch((e: unknown) => e)) as Record<string, unknown>;
+		expect(error.message).toBe('The 4SEE auth server rejected the API key');
+		expect(error.response).toBeUndefined();
+		expect(error.code).toBeUndefined();
+		expect(error.httpCode).toBe('FOURSEE_AUTH_KEY_REJECTED');
+	});
+
 	test('a wrong key in a plain httpRequestWithAuthentication (as the HTTP Request node) says the same', async () => {
 		const key = uniqueKey();
 		nock(AUTH).post(TOKEN_PATH).reply(401, {});
