@@ -12,7 +12,7 @@
  */
 import './n8nUserFolder';
 
-import { ExecuteContext, PollContext } from 'n8n-core';
+import { ExecuteContext, PollContext, RoutingNode } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -288,16 +288,33 @@ export function fakeN8n(credentials: ICredentialDataDecryptedObject | Credential
 			return new PollContext(workflow, node, additionalData, 'trigger', 'activate') as unknown as IPollFunctions;
 		},
 		async testCredential() {
-			// As n8n's CredentialsTester: a mock NoOp node, the credential's `test.request` with
-			// its expressions resolved, sent through httpRequestWithAuthentication.
+			// As n8n's CredentialsTester (packages/cli/src/services/credentials-tester.service.ts):
+			// a NoOp copy whose one property `temp` routes the credential's `test.request`, run by
+			// n8n-core's real RoutingNode, which resolves the request's expressions and sends it
+			// through httpRequestWithAuthentication; then the tester's reading of the outcome.
+			const request = credentialType.test.request;
+			const testType = {
+				description: {
+					...(nodeTypes.getByNameAndVersion(TEST_NODE_TYPE).description as object),
+					credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+					properties: [
+						{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request }, default: '' },
+					],
+				},
+			} as unknown as INodeType;
 			const testNode: INode = {
 				id: 'temp',
 				name: 'Temp-Node',
 				type: TEST_NODE_TYPE,
 				typeVersion: 1,
 				position: [0, 0],
-				parameters: { temp: '' },
+				parameters: {},
 				credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: '4SEE account' } },
+			};
+			const testNodeTypes: INodeTypes = {
+				getByName: () => testType,
+				getByNameAndVersion: () => testType,
+				getKnownTypes: () => ({}),
 			};
 			const testWorkflow = new Workflow({
 				id: 'wf-test',
@@ -305,8 +322,7 @@ export function fakeN8n(credentials: ICredentialDataDecryptedObject | Credential
 				nodes: [testNode],
 				connections: {},
 				active: false,
-				nodeTypes,
-				settings: { executionOrder: 'v1' },
+				nodeTypes: testNodeTypes,
 			});
 			const testHelper = new ContextCredentialsHelper(credentialType, store, () => testWorkflow);
 			const context = new ExecuteContext(
@@ -314,30 +330,29 @@ export function fakeN8n(credentials: ICredentialDataDecryptedObject | Credential
 				testNode,
 				{ ...additionalData, credentialsHelper: testHelper } as IWorkflowExecuteAdditionalData,
 				'internal',
-				null as never,
+				{ resultData: { runData: {} } } as never,
 				0,
-				[{ json: {} }],
+				[],
 				{ main: [[{ json: {} }]] },
-				undefined as never,
+				{ node: testNode, data: {}, source: null } as never,
 				[],
 			);
-			const decrypted = { ...store.data };
-			const request = credentialType.test.request;
-			const options: IHttpRequestOptions = {
-				method: request.method ?? 'GET',
-				baseURL: resolve(testWorkflow, testNode, request.baseURL, decrypted),
-				url: resolve(testWorkflow, testNode, request.url, decrypted),
-				qs: request.qs,
-				json: true,
-			};
+			const decrypted = { id: 'cred-1', name: '4SEE account', type: CREDENTIAL_TYPE, data: { ...store.data } };
 			try {
-				await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
-					credentialsDecrypted: { id: 'cred-1', name: '4SEE account', type: CREDENTIAL_TYPE, data: decrypted },
-				});
-				return { status: 'OK', message: 'Connection successful!' };
+				await new RoutingNode(context, testType, decrypted).runNode();
 			} catch (error) {
-				return { status: 'Error', message: (error as Error).message };
+				const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } })
+					.cause;
+				if (cause?.response) {
+					return {
+						status: 'Error',
+						message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}`,
+					};
+				}
+				if (cause?.code) return { status: 'Error', message: cause.code };
+				return { status: 'Error', message: String((error as Error).message) };
 			}
+			return { status: 'OK', message: 'Connection successful!' };
 		},
 	};
 }
