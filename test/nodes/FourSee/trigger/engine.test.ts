@@ -85,6 +85,49 @@ describe('round-robin', () => {
 		expect(poller.values().sort()).toEqual([...ids].sort());
 	});
 
+	it('a round of a fleet takes ceil((streams + listing pages + extra pages) / budget) polls, listing pages inside the budget', async () => {
+		const api = new FakeApi();
+		api.pageSize = 2;
+		api.listPageSize = 5;
+		const ids = trailers(23);
+		api.lists.set('fleetTrailers:f1', ids.map((id) => ({ id })));
+		const backlog = ['t3', 't9', 't14', 't22'];
+		for (const id of ids) {
+			// Five records need three pages of two: two extra pages for each backlogged trailer. They
+			// are 20 minutes apart, so the next round re-checks only the newest (15-minute window).
+			const n = backlog.includes(id) ? 5 : 1;
+			for (let i = 0; i < n; i++) api.add(id, { timestamp: iso(1 + i * 1200), v: `${id}/${i}` });
+		}
+		const budget = 4;
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', fleet: 'f1' }, requestBudget: budget }));
+		const listingPages = Math.ceil(ids.length / api.listPageSize);
+		const round = async (bound: number) => {
+			const read = new Set<string>();
+			let polls = 0;
+			let done = false;
+			while (!done) {
+				const outcome = await poller.poll();
+				polls++;
+				expect(outcome.requests).toBeLessThanOrEqual(budget);
+				for (const id of outcome.streamsRead) read.add(id);
+				done = outcome.cycleCompleted;
+			}
+			expect([...read].sort()).toEqual([...ids].sort());
+			expect(polls).toBeLessThanOrEqual(bound);
+			return polls;
+		};
+		const first = await round(Math.ceil((ids.length + listingPages + backlog.length * 2) / budget));
+		expect(api.requests).toHaveLength(ids.length + listingPages + backlog.length * 2);
+		expect(poller.emitted).toHaveLength(ids.length - backlog.length + backlog.length * 5);
+		// Caught up (what a read re-checks inside the late records window, 15 minutes here, and
+		// what is new fit in one page), a round is one page per stream plus the listing pages.
+		for (const id of ids) api.add(id, { timestamp: iso(9000), v: `${id}/new` });
+		api.requests = [];
+		const second = await round(Math.ceil((ids.length + listingPages) / budget));
+		expect(api.requests).toHaveLength(ids.length + listingPages);
+		expect([first, second]).toEqual([9, 7]);
+	});
+
 	it('a stream with a backlog does not starve the others', async () => {
 		const api = new FakeApi();
 		api.pageSize = 2;
