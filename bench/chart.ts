@@ -15,6 +15,8 @@ interface Bar {
 interface Panel {
 	title: string;
 	reference: string;
+	/** Counts, shown as whole numbers; otherwise ratios with two decimals. */
+	counts?: boolean;
 	bars: Bar[];
 }
 
@@ -43,6 +45,7 @@ function panels(results: Json): Panel[] {
 		out.push({
 			title: 'Token requests per 100 executions',
 			reference: 'count',
+			counts: true,
 			bars: tokens.rows.map((r) => ({ label: r.contestant, value: r.tokenRequests, ours: r.contestant.startsWith('4SEE') })),
 		});
 	}
@@ -94,7 +97,7 @@ export function renderChart(results: Json): string {
 			const fill = bar.ours ? '#d4380d' : '#8c8c8c';
 			parts.push(`<text x="${labelWidth - 8}" y="${y + 16}" font-size="12" text-anchor="end">${esc(bar.label)}</text>`);
 			parts.push(`<rect x="${labelWidth}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${fill}"/>`);
-			const text = bar.text ?? (Number.isInteger(bar.value) && (bar.value as number) > 1 ? String(bar.value) : (bar.value as number).toFixed(2));
+			const text = bar.text ?? (panel.counts ? String(bar.value) : (bar.value as number).toFixed(2));
 			parts.push(`<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 16}" font-size="12">${esc(text)}</text>`);
 			y += rowHeight;
 		}
