@@ -289,7 +289,7 @@ const startProperties: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		required: true,
-		description: 'The earliest record time to emit',
+		description: "The earliest record time to emit; a time without a zone is in the workflow's time zone",
 		displayOptions: { show: { startFrom: ['date'] } },
 	},
 ];
@@ -319,7 +319,7 @@ const triggerOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 50,
 		description:
-			'Most API requests one poll may send. Large fleets are read in turns: every trailer or device within (streams + listing pages) / this many polls.',
+			'Most pages one poll may ask 4SEE for, listing pages included (retries and logins come on top). Large fleets are read in turns: once caught up, every trailer or device within (streams + listing pages) / this many polls, rounded up.',
 	},
 ];
 
