@@ -42,8 +42,10 @@ test.each(cases)('%s -> NodeOperationError naming the field, no request', async 
 
 test('the no-request check itself sees a request that nock was not told about', async () => {
 	await new Promise<void>((resolve) => {
-		const request = https.get(`${API}/api/v1/fleets/fleet-001`, () => resolve());
+		// Options given explicitly: nock's interceptor cannot clone a bare (url, callback) call.
+		const request = https.request(`${API}/api/v1/fleets/fleet-001`, { method: 'GET' }, () => resolve());
 		request.on('error', () => resolve());
+		request.end();
 	});
 	expect(unexpectedRequests().length).toBeGreaterThan(0);
 });
