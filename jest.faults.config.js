@@ -10,7 +10,7 @@ module.exports = {
 	roots: ['<rootDir>/test/faults'],
 	testMatch: ['**/*.faults.ts'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
 	},
 	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts'],
 	testTimeout: 120000,
