@@ -47,3 +47,21 @@ export class FaultQueue {
 		return { ...fault };
 	}
 }
+
+/**
+ * An empty page must still move the client forward: a real server that returns no records but
+ * a `next` hands out a token the client has not sent before (a repeated token is a loop, which
+ * clients rightly refuse). So the `empty-pages` fault answers with a fresh token for the very
+ * position the request started at: `r<n>.` before the position's own token, stripped again on
+ * the way in.
+ */
+const REVISION = /^r(\d{1,9})\.(.*)$/s;
+
+export function freshToken(position: string, revision: number): string {
+	return `r${revision}.${position}`;
+}
+
+export function withoutRevision(token: string): string {
+	const match = REVISION.exec(token);
+	return match ? match[2] : token;
+}

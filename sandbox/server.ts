@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { FAULT_KINDS, Fault, FaultKind, FaultQueue, PAGE_FAULTS } from './faults';
+import { FAULT_KINDS, Fault, FaultKind, FaultQueue, PAGE_FAULTS, freshToken, withoutRevision } from './faults';
 import { HttpError, readJson, sendJson, sendProblem } from './http';
 import { Claims, signJwt, verifyJwt } from './jwt';
 import { TokenBucket, WindowLimiter } from './limits';
@@ -80,6 +80,8 @@ export class SandboxState {
 	world: World;
 	readonly telemetry = new TelemetryStore();
 	readonly faults = new FaultQueue();
+	/** Counter that makes each empty-pages token one the client has not seen. */
+	private tokenRevision = 0;
 	readonly clockMode: 'manual' | 'real';
 	readonly startMs: number;
 	private readonly wallAtStart = Date.now();
@@ -323,9 +325,13 @@ export class SandboxState {
 			const fault = this.faults.take(path, (kind) => !isResponseFault(kind));
 			if (fault) {
 				this.stats.faultsInjected++;
-				// Both lead back to where this request started: a loop, or a page with no records.
-				next = answer.requestNext ?? answer.startToken;
-				if (fault.kind === 'empty-pages') data = [];
+				// Both lead back to where this request started: repeat-next with the very token sent
+				// (a loop), empty-pages with a fresh token for that position (no records, nothing lost).
+				const here = answer.requestNext ?? answer.startToken;
+				if (fault.kind === 'empty-pages') {
+					data = [];
+					next = here === null ? null : freshToken(withoutRevision(here), ++this.tokenRevision);
+				} else next = here;
 			}
 			this.send(res, { data, next });
 		} finally {
@@ -511,7 +517,7 @@ export class SandboxState {
 		const nextText = query.get('next') ?? undefined;
 		let position: TimePosition = BEGINNING;
 		if (nextText !== undefined && nextText !== '') {
-			const parsed = parseTimeToken(nextText);
+			const parsed = parseTimeToken(withoutRevision(nextText));
 			if (parsed) position = parsed;
 			else {
 				errors.next = [
@@ -821,9 +827,10 @@ function cursorParams(query: URLSearchParams, allowActiveOnly: boolean): CursorP
 	const errors: Record<string, string[]> = {};
 	const take = parseTake(query, errors);
 	const next = query.get('next');
+	const position = next === null ? null : withoutRevision(next);
 	let offset = 0;
-	if (next !== null && next !== '') {
-		const decoded = decodeCursor(next);
+	if (position !== null && position !== '') {
+		const decoded = decodeCursor(position);
 		if (decoded === undefined) {
 			errors.next = ['next must be a token from a previous response of this endpoint; leave it out to start at the beginning.'];
 		} else offset = decoded;

@@ -66,6 +66,7 @@ describe('sandbox fault injection', () => {
 		const empty = await ctx.get('/api/v1/trailers/fleet-001?take=5');
 		expect(empty.body.data).toEqual([]);
 		expect(typeof empty.body.next).toBe('string');
+		expect(empty.body.next).not.toBe(normal.body.next);
 		const emptyAgain = await ctx.get(`/api/v1/trailers/fleet-001?take=5&next=${encodeURIComponent(empty.body.next)}`);
 		expect(emptyAgain.body.data).toEqual([]);
 		const resumed = await ctx.get(`/api/v1/trailers/fleet-001?take=5&next=${encodeURIComponent(emptyAgain.body.next)}`);
@@ -76,7 +77,11 @@ describe('sandbox fault injection', () => {
 		await injectFault(ctx.url, { pathPrefix: gps, kind: 'empty-pages' });
 		const emptyGps = await ctx.get(`${gps}?take=4&next=${page.body.next}`);
 		expect(emptyGps.body.data).toEqual([]);
-		expect(emptyGps.body.next).toBe(page.body.next);
+		// A fresh token (not a repeat the client would refuse as a loop) for the same position.
+		expect(emptyGps.body.next).not.toBe(page.body.next);
+		const afterEmpty = await ctx.get(`${gps}?take=4&next=${encodeURIComponent(emptyGps.body.next)}`);
+		const direct = await ctx.get(`${gps}?take=4&next=${page.body.next}`);
+		expect(afterEmpty.body).toEqual(direct.body);
 	});
 
 	it('faults apply to the auth paths too, and are counted', async () => {
