@@ -19,7 +19,7 @@ const SUBJECT_NOUN: Record<Subject['kind'], string> = {
 
 export type Failure =
 	| { kind: 'http'; status: number; headers: unknown; body: unknown }
-	| { kind: 'network'; code?: string; timedOut: boolean; transient: boolean }
+	| { kind: 'network'; code?: string; timedOut: boolean; transient: boolean; garbled?: boolean }
 	| { kind: 'auth'; code: string; message: string; description?: string }
 	| { kind: 'aborted' }
 	| { kind: 'unknown'; message: string; original: unknown };
@@ -92,6 +92,12 @@ function describeFailure(
 	if (failure.kind === 'network') {
 		const host = hostOf(context.baseUrl);
 		const retry = options.method === 'GET' ? retried : ' (not retried: a write might have been applied)';
+		if (failure.garbled) {
+			return {
+				message: `4SEE sent an incomplete or unreadable answer${retry}`,
+				description: `The Integration API at ${host} answered with JSON that was cut off or malformed. This is usually a passing network or server problem: run the workflow again later.`,
+			};
+		}
 		if (failure.timedOut) {
 			return {
 				message: `4SEE did not answer within ${seconds(context.timeoutMs)}${retry}`,

@@ -184,6 +184,22 @@ function isRetryable(failure: Failure, method: ApiRequestOptions['method']): boo
 }
 
 /**
+ * A success whose JSON is cut off (a connection dropped mid-body, a proxy's error page) is not
+ * an answer: n8n hands such a body over as text, so it is told apart here and treated like a
+ * dropped connection (retried for GET) rather than read as an empty or broken page.
+ */
+function answered(body: unknown): Outcome {
+	if (typeof body === 'string' && /^\s*[[{]/.test(body)) {
+		try {
+			return { kind: 'ok', body: JSON.parse(body) };
+		} catch {
+			return { kind: 'network', code: 'INCOMPLETE_ANSWER', timedOut: false, transient: true, garbled: true };
+		}
+	}
+	return { kind: 'ok', body };
+}
+
+/**
  * One attempt. Statuses come back as data (`ignoreHttpStatusErrors`) because n8n's error
  * wrapper drops the response headers, and Retry-After lives there. A 401 is the exception: it
  * is sent once more without that flag so that n8n itself sees the 401, re-runs the credential's
@@ -219,7 +235,7 @@ async function send(
 		return classifyThrown(error);
 	}
 	const status = Number(first.statusCode);
-	if (status >= 200 && status < 300) return { kind: 'ok', body: first.body };
+	if (status >= 200 && status < 300) return answered(first.body);
 	if (status !== 401) return { kind: 'http', status, headers: first.headers, body: first.body };
 	try {
 		const second = (await context.helpers.httpRequestWithAuthentication.call(
@@ -227,7 +243,7 @@ async function send(
 			CREDENTIAL_TYPE,
 			build(false),
 		)) as FullResponse;
-		return { kind: 'ok', body: second.body };
+		return answered(second.body);
 	} catch (error) {
 		return classifyThrown(error);
 	}

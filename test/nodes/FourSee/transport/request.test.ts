@@ -172,6 +172,32 @@ describe('5xx, timeouts and dropped connections', () => {
 		expect(error.description).toMatch(/database down/);
 	});
 
+	test('a 200 whose JSON is cut off is retried for GET like a dropped connection', async () => {
+		const state = api('/api/v1/trailers/T1', [[200, '{"id": "T1", "vi'], [200, { id: 'T1' }]]);
+		await expect(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/trailers/T1', retry: FAST }),
+		).resolves.toEqual({ id: 'T1' });
+		expect(state.calls).toBe(2);
+	});
+
+	test('an answer that stays cut off ends in an error that says so, after the bounded retries', async () => {
+		const state = api('/api/v1/fleets', [[200, '{"data": [{"id": "fl']]);
+		const error = await failure(
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', retry: { ...FAST, maxAttempts: 3 } }),
+		);
+		expect(state.calls).toBe(3);
+		expect(error.message).toMatch(/^4SEE sent an incomplete or unreadable answer \(tried 3 times/);
+	});
+
+	test('a cut-off answer to a PUT is not retried: the write may have been applied', async () => {
+		const state = api('/api/v1/customers/rotate', [[200, '{"apiKey": "ne']], 'put');
+		const error = await failure(
+			apiRequest.call(context(), { method: 'PUT', path: '/api/v1/customers/rotate', retry: FAST }),
+		);
+		expect(state.calls).toBe(1);
+		expect(error.message).toMatch(/incomplete or unreadable answer \(not retried/);
+	});
+
 	test('5xx retries are bounded and the error says so', async () => {
 		const state = api('/api/v1/fleets', [[502]]);
 		const error = await failure(
