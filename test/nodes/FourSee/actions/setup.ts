@@ -55,7 +55,12 @@ export function useNock(): void {
 		nock.emitter.removeListener('no match', onNoMatch);
 		nock.cleanAll();
 	});
-	afterAll(() => nock.enableNetConnect());
+	// nock patches Node's http for the whole jest worker; a later file would otherwise inherit
+	// this file's interceptor stacked under its own.
+	afterAll(() => {
+		nock.enableNetConnect();
+		nock.restore();
+	});
 }
 
 export interface RunNodeOptions {
