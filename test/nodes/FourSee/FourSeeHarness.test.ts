@@ -62,6 +62,8 @@ class EchoNode implements INodeType {
 }
 
 afterEach(() => nock.cleanAll());
+// nock patches Node's http for the whole jest worker; later files must not inherit it.
+afterAll(() => nock.restore());
 
 test('runs a node per item with expressions and refreshes the token after a 401', async () => {
 	const store = new CredentialStore({ fourSeeApi: { apiKey: 'k1', token: '' } });
