@@ -11,7 +11,7 @@ import { flattenRecord } from './helpers/flatten';
 import { listSearch } from './methods';
 import { triggerProperties } from './trigger/description';
 import { runPoll } from './trigger/engine';
-import { asNodeError, pollIo } from './trigger/io';
+import { asNodeError, pollIo, scopeFailingError } from './trigger/io';
 import { sampleRecent, SAMPLE_LOOKBACK_HOURS } from './trigger/sample';
 import { readSettings } from './trigger/settings';
 import type { Emitted } from './trigger/types';
@@ -80,6 +80,10 @@ export class FourSeeTrigger implements INodeType {
 		if (outcome.stoppedBy !== undefined) {
 			this.logger.warn(`4SEE Trigger: poll stopped early, the rest follows next poll: ${(outcome.stoppedBy as Error).message}`);
 		}
+		// Every watched stream failed and none was read: fail so n8n shows which and why, instead
+		// of returning nothing forever. The state above is kept: only the rotation and the failure
+		// counts moved, so the next polls try the others and pick up one that comes back.
+		if (outcome.allFailing !== undefined) throw scopeFailingError(this, settings.scope, outcome.allFailing);
 		if (outcome.items.length === 0) return null;
 		return [toItems.call(this, outcome.items, settings.flatten)];
 	}

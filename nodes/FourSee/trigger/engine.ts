@@ -18,9 +18,11 @@ import { startMs, startSignature } from './start';
 import type {
 	Emitted,
 	EventKind,
+	FailureReason,
 	ListSource,
 	PollSettings,
 	Scope,
+	ScopeFailure,
 	StreamContext,
 	StreamFailure,
 	Task,
@@ -47,6 +49,8 @@ export interface PollIO {
 	 * unusable id or answer). Any other error may be global: it says nothing about the others.
 	 */
 	isStreamSpecific?(error: unknown): boolean;
+	/** What a stream's failure means for the user; 'other' when not given. */
+	reason?(error: unknown): FailureReason;
 }
 
 /** Transient failures in a poll with no success yet after which the API counts as down. */
@@ -65,6 +69,14 @@ export interface PollOutcome {
 	 * failure counts) is stored, or the same failing streams would eat every poll's budget.
 	 */
 	error?: unknown;
+	/**
+	 * Set when no stream was read and every stream of the scope failed in its latest attempt (a
+	 * single trailer that was removed, a key refused on every trailer): the trigger is stuck and
+	 * only the user can unstick it, so the poll fails naming them. Unlike `error`, the state is
+	 * stored all the same: no cursor moved (nothing was read), but the rotation moves on and the
+	 * counts grow, so the next polls try the other streams and notice one that comes back.
+	 */
+	allFailing?: ScopeFailure[];
 	/** Set when an error stopped the poll early after some reads succeeded. */
 	stoppedBy?: unknown;
 	/** Stream ids read successfully in this poll (for coverage checks and logs). */
@@ -229,6 +241,33 @@ function knownStreams(state: TriggerState, src: ListSource): Task[] {
 	return tasks;
 }
 
+/**
+ * The streams the scope is made of: the ids typed in, or, for a fleet, a trailer or all units,
+ * the ones its listings named (streams that left are dropped from the state at a cycle's end).
+ */
+function scopeStreams(state: TriggerState, scope: Scope): string[] {
+	const { streams, lists } = initialTasks(scope);
+	return lists.length === 0 ? streams : Object.keys(state.streams);
+}
+
+/** Every stream of the scope failed in its latest attempt (none read since): their failures. */
+function failingScope(state: TriggerState, scope: Scope): ScopeFailure[] | undefined {
+	const ids = scopeStreams(state, scope);
+	if (ids.length === 0) return undefined;
+	const failing: ScopeFailure[] = [];
+	for (const id of ids) {
+		const stream = state.streams[id];
+		if (stream?.failures === undefined || stream.failures < 1) return undefined;
+		failing.push({
+			stream: id,
+			message: stream.lastError ?? '',
+			failures: stream.failures,
+			reason: stream.reason ?? 'other',
+		});
+	}
+	return failing;
+}
+
 /** The metadata of an item: event kind, the ids of its stream, and (set by the caller) its key. */
 export function itemMeta(
 	event: EventKind,
@@ -336,6 +375,7 @@ export async function runPoll(
 			queue.shift();
 			stream.failures = (stream.failures ?? 0) + 1;
 			stream.lastError = io.describe(error);
+			stream.reason = io.reason?.(error) ?? 'other';
 			failures.push({ stream: task.id, message: stream.lastError, failures: stream.failures });
 			continue;
 		}
@@ -343,6 +383,7 @@ export async function runPoll(
 		streamsRead.add(task.id);
 		delete stream.failures;
 		delete stream.lastError;
+		delete stream.reason;
 		const result = ingestPage(stream, page.records, read, settings.maxItems - items.length);
 		for (const accepted of result.accepted) {
 			const meta = itemMeta(event, task.id, stream.ctx, accepted.record);
@@ -361,6 +402,7 @@ export async function runPoll(
 			stream.resume = page.next;
 			stream.failures = (stream.failures ?? 0) + 1;
 			stream.lastError = '4SEE returned the same page token again; reading this stream resumes next poll';
+			stream.reason = 'other';
 			failures.push({ stream: task.id, message: stream.lastError, failures: stream.failures });
 		} else if (page.next !== undefined) {
 			stream.resume = page.next;
@@ -385,6 +427,10 @@ export async function runPoll(
 		cycleCompleted: queue.length === 0,
 	};
 	if (succeeded === 0 && globalError !== undefined) outcome.error = globalError;
-	else if (stoppedBy !== undefined) outcome.stoppedBy = stoppedBy;
+	else {
+		if (stoppedBy !== undefined) outcome.stoppedBy = stoppedBy;
+		// Returning nothing here would look like a quiet fleet while the trigger is stuck.
+		if (streamsRead.size === 0) outcome.allFailing = failingScope(state, settings.scope);
+	}
 	return outcome;
 }

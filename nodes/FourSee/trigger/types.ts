@@ -82,7 +82,16 @@ export interface StreamState {
 	/** Consecutive failed reads, so a stream that keeps failing is reported, not silently frozen. */
 	failures?: number;
 	lastError?: string;
+	/** What the last failure means for the user (removed, hidden, 4SEE's own trouble). */
+	reason?: FailureReason;
 }
+
+/**
+ * Why a stream could not be read, in the terms the user acts on: removed from 4SEE (404), not
+ * visible to the API key (403), 4SEE failing on that stream alone (5xx while others answer), or
+ * anything else (an unusable id or answer).
+ */
+export type FailureReason = 'notFound' | 'noAccess' | 'server' | 'other';
 
 export interface FilterState {
 	/** Time (ms) of the record the state reflects; older records do not move it. */
@@ -139,4 +148,9 @@ export interface StreamFailure {
 	message: string;
 	/** Consecutive polls in which this stream failed. */
 	failures: number;
+}
+
+/** A stream of the scope whose latest read failed, as the poll reports it when all of them did. */
+export interface ScopeFailure extends StreamFailure {
+	reason: FailureReason;
 }

@@ -205,6 +205,43 @@ describe('4SEE Trigger scopes and filters against the sandbox', () => {
 		expect(harness.logs.join('\n')).toMatch(/could not read trl-99999/);
 	});
 
+	it('a single watched trailer that was removed fails every poll with an error naming it, instead of staying silent', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 1 });
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: { event: 'gpsPosition', gpsScope: 'trailer', trailer: rl('trl-99999'), startFrom: 'now' },
+		});
+		for (let poll = 1; poll <= 2; poll++) {
+			const result = await harness.poll();
+			expect(result.items).toEqual([]);
+			expect(result.error?.constructor.name).toBe('NodeApiError');
+			expect(result.error?.message).toBe('Trailer trl-99999 not found: it may have been removed from the fleet; update the trigger');
+			expect((result.error as { description?: string }).description).toMatch(poll === 1 ? /failed its last read/ : /failed at least its last 2 reads/);
+			// Only the failure count moved; the trigger's cursor for it did not.
+			const stream = (JSON.parse(result.after) as { fourSeeTrigger: { streams: Record<string, Json> } }).fourSeeTrigger.streams['trl-99999'];
+			expect(stream).toMatchObject({ failures: poll, reason: 'notFound' });
+			expect(stream.wm).toBeUndefined();
+		}
+		expect(harness.logs.join('\n')).toContain('could not read trl-99999 (2 poll(s) in a row): Trailer trl-99999 not found');
+	});
+
+	it("a key refused on every watched trailer fails the poll naming them, with what to ask for", async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
+		const others = (await scope(sandbox.url, 'other')).trailers.slice(0, 2);
+		expect(others).toHaveLength(2);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: { event: 'gpsPosition', gpsScope: 'trailers', trailerIds: others.join(', '), startFrom: 'now' },
+		});
+		const result = await harness.poll();
+		expect(result.items).toEqual([]);
+		expect(result.error?.message).toBe(`None of the 2 trailers this trigger watches can be read: ${others.join(', ')} not visible to your API key`);
+		expect((result.error as { description?: string }).description).toMatch(/^Ask your Grote representative to give your API key access to them, or update the trigger\./);
+		expect((result.error as { httpCode?: string }).httpCode).toBe('403');
+	});
+
 	it('a run of removed trailers longer than the request budget does not freeze the trigger: the healthy ones are reached', async () => {
 		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
 		const { trailers } = await scope(sandbox.url);

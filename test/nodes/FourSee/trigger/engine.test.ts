@@ -350,6 +350,78 @@ describe('failures', () => {
 		expect(Object.keys((poller.stored as TriggerState).streams)).toEqual(['t1']);
 	});
 
+	it('a single trailer that is gone on every poll fails each poll naming it, instead of returning nothing in silence', async () => {
+		const api = new FakeApi();
+		api.failing.set('t1', 404);
+		const poller = new Poller(api, settings());
+		const first = await poller.poll();
+		// Not a global failure: the state (the failure count) is stored, but the poll fails.
+		expect(first.error).toBeUndefined();
+		expect(first.allFailing).toEqual([{ stream: 't1', message: 'stream t1 failed', failures: 1, reason: 'notFound' }]);
+		expect((poller.stored as TriggerState).streams.t1).toMatchObject({ failures: 1, reason: 'notFound' });
+		const second = await poller.poll();
+		expect(second.allFailing).toEqual([{ stream: 't1', message: 'stream t1 failed', failures: 2, reason: 'notFound' }]);
+		// Once it answers again, the poll is quiet or emits, and nothing was lost meanwhile.
+		api.failing.clear();
+		api.add('t1', { timestamp: iso(1), v: 1 });
+		const back = await poller.poll();
+		expect(back.allFailing).toBeUndefined();
+		expect(poller.values()).toEqual([1]);
+		expect((poller.stored as TriggerState).streams.t1.reason).toBeUndefined();
+	});
+
+	it('a key refused on every trailer fails the poll once each has been tried, naming them all; the rotation still moves', async () => {
+		const api = new FakeApi();
+		const ids = trailers(5);
+		for (const id of ids) api.failing.set(id, 403);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: ids }, requestBudget: 2 }));
+		// While some trailer has not been tried yet, nothing says the whole scope is stuck.
+		expect((await poller.poll()).allFailing).toBeUndefined();
+		expect((await poller.poll()).allFailing).toBeUndefined();
+		const third = await poller.poll();
+		expect(api.requests).toEqual(ids.map((id) => `read ${id}`));
+		expect(third.allFailing?.map((f) => [f.stream, f.reason, f.failures])).toEqual(ids.map((id) => [id, 'noAccess', 1]));
+		// The poll that fails still moves the rotation on: the next one asks for the next trailers,
+		// so a trailer that becomes visible again is read whichever it is.
+		api.failing.delete('t4');
+		api.add('t4', { timestamp: iso(1), v: 't4' });
+		const fourth = await poller.poll();
+		expect(fourth.allFailing?.map((f) => [f.stream, f.failures])).toEqual([['t1', 2], ['t2', 2], ['t3', 1], ['t4', 1], ['t5', 1]]);
+		const fifth = await poller.poll();
+		expect(fifth.allFailing).toBeUndefined();
+		expect(fifth.streamsRead).toEqual(['t4']);
+		expect(poller.values()).toEqual(['t4']);
+	});
+
+	it('a scope with one healthy stream stays quiet: removed ones are reported on their own, the poll does not fail', async () => {
+		const api = new FakeApi();
+		api.failing.set('t1', 404);
+		api.failing.set('t2', 403);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: trailers(3) } }));
+		for (let i = 0; i < 3; i++) {
+			const outcome = await poller.poll();
+			expect(outcome.error).toBeUndefined();
+			expect(outcome.allFailing).toBeUndefined();
+			expect(outcome.failures.map((f) => f.stream)).toEqual(['t1', 't2']);
+		}
+	});
+
+	it('a fleet whose trailers all fail while its listing works fails the poll naming them', async () => {
+		const api = new FakeApi();
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }]);
+		api.failing.set('t1', 404);
+		api.failing.set('t2', 404);
+		const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', fleet: 'f1' } }));
+		const outcome = await poller.poll();
+		expect(outcome.error).toBeUndefined();
+		expect(outcome.allFailing?.map((f) => f.stream)).toEqual(['t1', 't2']);
+		// A trailer that joins is not failing: until it is tried, the poll does not fail.
+		api.lists.set('fleetTrailers:f1', [{ id: 't1' }, { id: 't2' }, { id: 't3' }]);
+		const next = await poller.poll();
+		expect(next.allFailing).toBeUndefined();
+		expect(next.streamsRead).toEqual(['t3']);
+	});
+
 	it('an API answering 5xx everywhere is given up after a few streams, not after the whole budget', async () => {
 		const api = new FakeApi();
 		api.isTransient = (error: unknown) => error instanceof ApiError && error.status >= 500;

@@ -5,7 +5,7 @@
  * demand. The sandbox tests exercise the real thing.
  */
 import type { Page } from '../../../../nodes/FourSee/api';
-import type { EventKind, ListSource } from '../../../../nodes/FourSee/trigger/types';
+import type { EventKind, FailureReason, ListSource } from '../../../../nodes/FourSee/trigger/types';
 import type { PollIO } from '../../../../nodes/FourSee/trigger/engine';
 
 export type Rec = Record<string, unknown> & { timestamp: string };
@@ -85,6 +85,14 @@ export class FakeApi implements PollIO {
 	/** A removed (404) or hidden (403) stream or listing, as the real I/O classifies them. */
 	isStreamSpecific(error: unknown): boolean {
 		return error instanceof ApiError && (error.status === 404 || error.status === 403);
+	}
+
+	/** What a failure means for the user, as the real I/O tells it from the status. */
+	reason(error: unknown): FailureReason {
+		if (!(error instanceof ApiError)) return 'other';
+		if (error.status === 404) return 'notFound';
+		if (error.status === 403) return 'noAccess';
+		return error.status >= 500 ? 'server' : 'other';
 	}
 
 	describe(error: unknown): string {
