@@ -13,7 +13,7 @@
  * read again next poll, where the keys skip what was already emitted.
  */
 import { telemetryStartToken, type Page } from '../api';
-import { canonicalJson } from './hash';
+import { canonicalJson, cyrb53 } from './hash';
 import { startMs, startSignature } from './start';
 import type {
 	Emitted,
@@ -53,7 +53,11 @@ export interface PollIO {
 	reason?(error: unknown): FailureReason;
 }
 
-/** Transient failures in a poll with no success yet after which the API counts as down. */
+/**
+ * Transient failures in a poll with no success yet after which one stream elsewhere in the
+ * rotation is probed: if it answers, those streams are broken on 4SEE's side and the rotation
+ * moves past them; if it fails too, the API counts as down.
+ */
 export const TRANSIENT_FAILURES_MEANING_DOWN = 3;
 
 export interface PollOutcome {
@@ -268,6 +272,34 @@ function failingScope(state: TriggerState, scope: Scope): ScopeFailure[] | undef
 	return failing;
 }
 
+/**
+ * Puts at the head of the queue a task that tells whether 4SEE answers at all: one still queued
+ * in this cycle or a stream of the scope not tried in this poll, preferably one that did not
+ * fail its latest read, picked by the poll's time. Not simply the next in line: broken streams
+ * often come in runs (neighbouring ids), and a poll that finds the API down leaves the state as
+ * it was, so a fixed choice could meet the same broken stream on every poll; a choice that
+ * varies from poll to poll reaches a healthy one within a few polls wherever the broken ones
+ * lie, and at once when they are already counted as failing. Returns false when there is none.
+ * While nothing succeeded, every queued task is untried in this poll (failed ones leave the
+ * queue), so only the streams outside the queue are checked against `attempted`.
+ */
+function pickProbe(state: TriggerState, scope: Scope, attempted: Map<string, unknown>, nowMs: number): boolean {
+	const { queue } = state.cycle;
+	const queued = new Set(queue.map((task) => (task.t === 's' ? task.id : '')));
+	const outside: Task[] = scopeStreams(state, scope)
+		.filter((id) => !queued.has(id) && !attempted.has(id) && state.streams[id] !== undefined)
+		.map((id) => ({ t: 's', id, ctx: state.streams[id].ctx }));
+	const candidates = [...queue, ...outside];
+	if (candidates.length === 0) return false;
+	const fresh = candidates.filter((task) => task.t === 'l' || (state.streams[task.id]?.failures ?? 0) === 0);
+	const pool = fresh.length > 0 ? fresh : candidates;
+	const chosen = pool[parseInt(cyrb53(`probe|${nowMs}`), 36) % pool.length];
+	const index = queue.indexOf(chosen);
+	if (index >= 0) queue.splice(index, 1);
+	queue.unshift(chosen);
+	return true;
+}
+
 /** The metadata of an item: event kind, the ids of its stream, and (set by the caller) its key. */
 export function itemMeta(
 	event: EventKind,
@@ -314,20 +346,43 @@ export async function runPoll(
 	let globalError: unknown;
 	let stoppedBy: unknown;
 	let transientFailures = 0;
+	// 'due': the next request is a probe; 'sent': the head of the queue is one.
+	let probe = 'no' as 'no' | 'due' | 'sent';
 	const queue = state.cycle.queue;
-	// Fatal errors stop the poll; so do a few transient ones before anything succeeded, rather
-	// than spending every retry wait of the budget on an API that is down.
+	// Fatal errors stop the poll. Server errors before anything succeeded may mean the API is
+	// down, or only that the streams at the head of the rotation are broken on 4SEE's side: after
+	// a few, one stream elsewhere is probed, and only if it fails too does the poll stop, rather
+	// than spend every retry wait of the budget on an API that is down. Its state is then left
+	// alone; without the probe, broken streams at the head would freeze the rotation for good.
 	const stops = (error: unknown, specific: boolean): boolean => {
 		if (!specific) globalError ??= error;
 		if (io.isFatal(error)) return true;
-		if (succeeded === 0 && io.isTransient?.(error) === true) {
+		if (succeeded > 0) return false;
+		if (io.isTransient?.(error) === true) {
 			transientFailures++;
-			return transientFailures >= TRANSIENT_FAILURES_MEANING_DOWN;
+			if (probe === 'sent') return true;
+			if (transientFailures >= TRANSIENT_FAILURES_MEANING_DOWN) probe = 'due';
+		} else if (probe === 'sent') {
+			// Not an answer that tells either way (a removed stream): probe another one.
+			probe = 'due';
 		}
 		return false;
 	};
 
-	while (queue.length > 0 && requests < settings.requestBudget && items.length < settings.maxItems) {
+	for (;;) {
+		// A probe is due after a few server errors, and also when the budget or the rotation would
+		// end the poll before one was made: a failing run at the head must not be all it sees.
+		if (
+			succeeded === 0 &&
+			transientFailures > 0 &&
+			probe !== 'sent' &&
+			requests < settings.requestBudget &&
+			(probe === 'due' || queue.length === 0 || requests === settings.requestBudget - 1)
+		) {
+			probe = pickProbe(state, settings.scope, reads, nowMs) ? 'sent' : 'no';
+			if (probe === 'no' && queue.length === 0) break;
+		}
+		if (queue.length === 0 || requests >= settings.requestBudget || items.length >= settings.maxItems) break;
 		const task = queue[0];
 		if (task.t === 'l') {
 			requests++;

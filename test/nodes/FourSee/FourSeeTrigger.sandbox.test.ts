@@ -235,6 +235,61 @@ describe('4SEE Trigger against the sandbox', () => {
 		}
 	});
 
+	it('trailers that 4SEE answers with 500 for good, at the head of the rotation, are reported and passed: the rest keeps flowing, nothing lost', async () => {
+		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 5 });
+		const { trailers } = await scope(sandbox.url);
+		expect(trailers).toHaveLength(5);
+		const [broken, healthy] = [trailers.slice(0, 3), trailers.slice(3)];
+		const start = minus((await clock(sandbox.url)).now, 600);
+		const harness = new PollHarness({
+			url: sandbox.url,
+			apiKey: sandbox.apiKey,
+			parameters: {
+				event: 'gpsPosition',
+				gpsScope: 'trailers',
+				trailerIds: trailers.join(', '),
+				startFrom: 'date',
+				startDate: start,
+				// No retries: each broken trailer costs one request and fails at once.
+				options: { retryAttempts: 1 },
+			},
+		});
+		const emitted: Json[] = [];
+		const first = await harness.poll();
+		expect(first.error).toBeUndefined();
+		emitted.push(...first.items);
+		// From now on 4SEE fails on the first three trailers of the rotation, and only on them.
+		for (const id of broken) await injectFault(sandbox.url, { pathPrefix: `/api/v1/trailers/telemetry/gps/${id}`, kind: '500', count: 1000 });
+		const from = (await clock(sandbox.url)).now;
+		for (let poll = 1; poll <= 3; poll++) {
+			await advanceClock(sandbox.url, 120);
+			const result = await harness.poll();
+			// Three 500s in a row, then a probe elsewhere that answers: not "4SEE is down".
+			expect(result.error).toBeUndefined();
+			expect(result.after).not.toBe(result.before);
+			emitted.push(...result.items);
+			const streams = (JSON.parse(result.after) as { fourSeeTrigger: { streams: Record<string, Json> } }).fourSeeTrigger.streams;
+			for (const id of broken) expect(streams[id]).toMatchObject({ failures: poll, reason: 'server' });
+		}
+		const logs = harness.logs.join('\n');
+		for (const id of broken) expect(logs).toContain(`could not read ${id} (3 poll(s) in a row): 4SEE had a problem answering (HTTP 500)`);
+		const end = (await clock(sandbox.url)).now;
+		for (const trailer of healthy) {
+			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
+			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
+			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+		}
+		// The broken ones lost nothing either: their records since the fault wait for them.
+		await clearFaults(sandbox.url);
+		for (let i = 0; i < 3; i++) emitted.push(...(await harness.poll()).items);
+		for (const trailer of broken) {
+			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
+			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
+			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+			expect(expected.records.some((r) => Date.parse(String(r.timestamp)) > Date.parse(from))).toBe(true);
+		}
+	});
+
 	it('covers every trailer of a 5,000-trailer fleet within the polls its request budget implies', async () => {
 		sandbox = await startSandbox({
 			clock: 'manual',

@@ -422,13 +422,114 @@ describe('failures', () => {
 		expect(next.streamsRead).toEqual(['t3']);
 	});
 
-	it('an API answering 5xx everywhere is given up after a few streams, not after the whole budget', async () => {
+	it('an API answering 5xx everywhere is given up after a few streams and one probe elsewhere, not after the whole budget', async () => {
 		const api = new FakeApi();
 		api.isTransient = (error: unknown) => error instanceof ApiError && error.status >= 500;
 		api.down = 503;
 		const outcome = await runPoll(undefined, settings({ scope: { event: 'gpsPosition', trailers: trailers(20) } }), api, T0);
 		expect(outcome.error).toMatchObject({ status: 503 });
-		expect(api.requests).toHaveLength(3);
+		expect(api.requests).toHaveLength(4);
+		// The probe is not simply the next in line: it is one of those still to be read.
+		expect(api.requests.slice(0, 3)).toEqual(['read t1', 'read t2', 'read t3']);
+		expect(trailers(20).slice(3).map((id) => `read ${id}`)).toContain(api.requests[3]);
+	});
+
+	describe('streams broken on the server side (5xx forever) at the head of the rotation', () => {
+		const transient = (error: unknown) => error instanceof ApiError && error.status >= 500;
+		const healthy = trailers(3);
+		const reads = (ids: string[]) => ids.map((id) => `read ${id}`);
+
+		/** A trigger that has read everything once; then the `broken` trailers break for good. */
+		async function brokenAfterOneRound(broken: string[], budget = 50): Promise<{ api: FakeApi; poller: Poller }> {
+			const api = new FakeApi();
+			api.isTransient = transient;
+			for (const id of [...broken, ...healthy]) api.add(id, { timestamp: iso(1), v: id });
+			const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: [...broken, ...healthy] }, requestBudget: budget }));
+			await poller.pollUntilIdle();
+			for (const id of broken) api.failing.set(id, 502);
+			for (const id of healthy) api.add(id, { timestamp: iso(2), v: `${id}'` });
+			api.requests = [];
+			poller.emitted = [];
+			return { api, poller };
+		}
+
+		it('after three server errors another stream is probed; it answers, so they are reported and the rotation moves past them', async () => {
+			const broken = ['b1', 'b2', 'b3'];
+			const { api, poller } = await brokenAfterOneRound(broken);
+			const outcome = await poller.poll();
+			expect(outcome.error).toBeUndefined();
+			expect(api.requests.slice(0, 3)).toEqual(reads(broken));
+			expect(reads(healthy)).toContain(api.requests[3]);
+			expect(poller.values().sort()).toEqual(healthy.map((id) => `${id}'`));
+			expect(outcome.failures.map((f) => f.stream)).toEqual(broken);
+			const state = poller.stored as TriggerState;
+			for (const id of broken) expect(state.streams[id]).toMatchObject({ failures: 1, reason: 'server' });
+			expect(state.cycle.queue).toEqual([]);
+			// Round after round: the broken ones are counted, the rest keeps flowing.
+			for (const id of healthy) api.add(id, { timestamp: iso(3), v: `${id}''` });
+			expect((await poller.poll()).error).toBeUndefined();
+			expect(poller.values()).toHaveLength(6);
+			expect((poller.stored as TriggerState).streams.b1.failures).toBe(2);
+		});
+
+		it('the probe fails too: the API counts as down, the poll fails and nothing is stored', async () => {
+			const { api, poller } = await brokenAfterOneRound(['b1', 'b2', 'b3']);
+			const before = JSON.stringify(poller.stored);
+			for (const id of healthy) api.failing.set(id, 503);
+			const outcome = await poller.poll();
+			expect(outcome.error).toMatchObject({ status: 502 });
+			expect(api.requests).toHaveLength(4);
+			expect(reads(healthy)).toContain(api.requests[3]);
+			expect(JSON.stringify(poller.stored)).toBe(before);
+		});
+
+		it('a budget too small for three errors and a probe (2): the last request is the probe, and the polls get through', async () => {
+			const broken = ['b1', 'b2', 'b3', 'b4', 'b5'];
+			const { api, poller } = await brokenAfterOneRound(broken, 2);
+			const counted = () => broken.every((id) => ((poller.stored as TriggerState).streams[id].failures ?? 0) > 0);
+			let polls = 0;
+			let failedPolls = 0;
+			while ((!counted() || poller.values().length < healthy.length) && polls < 40) {
+				poller.nowMs = T0 + ++polls * 60_000;
+				api.requests = [];
+				const outcome = await poller.poll();
+				expect(api.requests.length).toBeLessThanOrEqual(2);
+				if (outcome.error !== undefined) failedPolls++;
+				// A poll that does not fail got through a broken trailer with a probe that answered.
+				else expect(outcome.streamsRead.length).toBeGreaterThan(0);
+			}
+			expect(counted()).toBe(true);
+			expect(poller.values().sort()).toEqual(healthy.map((id) => `${id}'`));
+			expect(failedPolls).toBeLessThan(polls);
+			// Now that they count as failing, probes go to the healthy ones: no poll fails any more.
+			for (let i = 0; i < 8; i++) {
+				poller.nowMs += 60_000;
+				expect((await poller.poll()).error).toBeUndefined();
+			}
+		});
+
+		it('a fresh trigger whose first five trailers are broken gets through within a few polls, then on every poll', async () => {
+			const broken = ['b1', 'b2', 'b3', 'b4', 'b5'];
+			const api = new FakeApi();
+			api.isTransient = transient;
+			for (const id of broken) api.failing.set(id, 500);
+			for (const id of healthy) api.add(id, { timestamp: iso(1), v: id });
+			const poller = new Poller(api, settings({ scope: { event: 'gpsPosition', trailers: [...broken, ...healthy] } }));
+			let polls = 0;
+			while (poller.values().length < healthy.length && polls < 10) {
+				poller.nowMs = T0 + polls++ * 60_000;
+				await poller.poll();
+			}
+			expect(poller.values().sort()).toEqual(healthy);
+			// Each broken trailer is now counted as failing: the probe goes to the others at once.
+			expect(Object.keys((poller.stored as TriggerState).streams).filter((id) => (poller.stored as TriggerState).streams[id].failures)).toEqual(broken);
+			for (let i = 0; i < 5; i++) {
+				for (const id of healthy) api.add(id, { timestamp: iso(10 + i), v: `${id}:${i}` });
+				poller.nowMs += 60_000;
+				expect((await poller.poll()).error).toBeUndefined();
+			}
+			expect(poller.values()).toHaveLength(healthy.length * 6);
+		});
 	});
 
 	it('a page token that repeats is not followed forever: reported, and reading resumes later', async () => {
