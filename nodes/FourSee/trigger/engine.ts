@@ -4,6 +4,9 @@
  * static data (cursors) -> plan within the request budget -> read pages -> de-duplicate against
  * the watermark -> filters -> items. The caller gets a NEW state and commits it only when the
  * poll did not fail as a whole, so a poll whose fetch fails leaves the stored state untouched.
+ * The one failure that still commits is `allFailing` (every watched stream failing, none read):
+ * nothing but the rotation and the failure counts moved, and keeping them lets later polls
+ * reach the other streams.
  *
  * Scheduling is a round-robin queue of tasks (read a stream, walk a listing). Each task gets one
  * page per turn; a task with more pages goes to the back of the queue, so every stream of a large
