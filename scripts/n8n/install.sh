@@ -36,8 +36,16 @@ command -v g++ >/dev/null || die "g++ is required to build sqlite3 (apt-get inst
 command -v python3 >/dev/null || die "python3 is required by node-gyp"
 
 # install_one <dir> <package.json text> <node binary for the rebuild> <nodedir or empty>
+#
+# The tree is pinned by a lock file committed beside this script: without it npm resolves n8n's
+# ranges anew on every machine, and one resolution seen here (an older @langchain/core hoisted
+# under a newer checkpoint package) left n8n 1.x unable to load its own commands.
 install_one() {
 	local dir="$1" manifest="$2" node_bin="$3" nodedir="$4"
+	local lock="$ROOT/scripts/n8n/$(basename "$dir").package-lock.json"
+	[ -f "$lock" ] || die "missing lock file $lock"
+	manifest="$manifest
+lock sha256 $(sha256sum "$lock" | cut -d' ' -f1)"
 	local marker="$dir/.install-complete"
 	mkdir -p "$dir"
 	# Two callers (npm start and the e2e suite, or two CI steps) must not install into one folder at once.
@@ -49,14 +57,15 @@ install_one() {
 		return 0
 	fi
 	rm -f "$marker"
-	printf '%s\n' "$manifest" >"$dir/package.json"
+	printf '%s\n' "$manifest" | sed '/^lock sha256 /d' >"$dir/package.json"
+	cp "$lock" "$dir/package-lock.json"
 	# Keep npm from reading the project's settings above this folder; state ours explicitly.
 	printf 'ignore-scripts=true\naudit=false\nfund=false\nupdate-notifier=false\n' >"$dir/.npmrc"
 	log "installing $(basename "$dir") (several minutes and about 3 GB on a cold npm cache)..."
 	local started=$SECONDS
-	(cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error) \
-		|| die "npm install in $dir"
-	log "npm install done in $((SECONDS - started)) s; building sqlite3 for $("$node_bin" --version)..."
+	(cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
+		|| die "npm ci in $dir"
+	log "npm ci done in $((SECONDS - started)) s; building sqlite3 for $("$node_bin" --version)..."
 	[ -d "$dir/node_modules/sqlite3" ] || die "sqlite3 is missing from $dir/node_modules"
 	local gyp_args=(rebuild --release)
 	[ -n "$nodedir" ] && gyp_args+=("--nodedir=$nodedir")
