@@ -15,6 +15,8 @@ module.exports = {
 	// One file per n8n version; both run side by side (most of their time is spent waiting on polls).
 	maxWorkers: 2,
 	testTimeout: 10 * 60 * 1000,
+	// One folder per run for the n8n processes it starts; teardown ends only those.
+	globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 	globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
 	// The secrets check: the sandbox runs with a canary key; outputs, errors and logs are scanned for it.
 	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts'],

@@ -1,7 +1,9 @@
-import { killRecordedServers } from './harness';
+import { killRecordedServers, PID_DIR_ENV } from './harness';
 
-/** Ends any n8n server a crashed or timed-out test file left running. */
+/** Ends any n8n (or `npm start`) of THIS run that a crashed or timed-out test file left running. */
 export default async function globalTeardown(): Promise<void> {
-	const killed = killRecordedServers();
-	if (killed > 0) console.warn(`e2e teardown: ended ${killed} n8n server(s) left running`);
+	const dir = process.env[PID_DIR_ENV];
+	if (!dir) return;
+	const killed = killRecordedServers(dir);
+	if (killed > 0) console.warn(`e2e teardown: ended ${killed} process group(s) this run left running`);
 }

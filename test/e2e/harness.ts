@@ -14,8 +14,34 @@ import * as control from '../../sandbox/client';
 import { ensureN8n, killGroup, N8n, N8nRest, stageExtension, type N8nMajor, type N8nRuntime } from '../../scripts/lib/n8n';
 import type { CredentialJson, WorkflowJson } from '../../scripts/lib/examples';
 
-/** Where every server process the suite starts is written down, so globalTeardown can end it. */
-export const PID_DIR = path.join(os.tmpdir(), 'n8n-nodes-4see-e2e-pids');
+/**
+ * The environment variable naming this run's folder of recorded server processes. The folder is
+ * made per run by globalSetup (test/e2e/global-setup.ts), handed to the workers through the
+ * environment, and emptied by globalTeardown: a run ends only what it started itself, never the
+ * n8n of another run (a second checkout, a colleague's CI job) on the same machine.
+ */
+export const PID_DIR_ENV = 'FOURSEE_E2E_PID_DIR';
+
+/** This run's folder of recorded server processes, or undefined outside a jest e2e run. */
+export function pidDir(): string | undefined {
+	const dir = process.env[PID_DIR_ENV];
+	return dir && fs.existsSync(dir) ? dir : undefined;
+}
+
+/**
+ * Writes down a process group this run started (an n8n server, an `npm start`), so that
+ * globalTeardown can end it if the worker that started it dies before its own cleanup.
+ */
+export function recordProcessGroup(pid: number | undefined, what: string): void {
+	const dir = pidDir();
+	if (dir && pid) fs.writeFileSync(path.join(dir, String(pid)), what);
+}
+
+/** The process group ended normally: nothing left for globalTeardown. */
+export function forgetProcessGroup(pid: number | undefined): void {
+	const dir = pidDir();
+	if (dir && pid) fs.rmSync(path.join(dir, String(pid)), { force: true });
+}
 
 export interface Collected {
 	at: number;
@@ -102,18 +128,14 @@ export class E2eEnv {
 
 	async start(): Promise<void> {
 		await this.n8n.start();
-		const pid = this.n8n.pid;
-		if (pid) {
-			fs.mkdirSync(PID_DIR, { recursive: true });
-			fs.writeFileSync(path.join(PID_DIR, String(pid)), this.userFolder);
-		}
+		recordProcessGroup(this.n8n.pid, `n8n ${this.major}.x server on ${this.userFolder}`);
 		this.rest = await N8nRest.owner(this.n8n.url);
 	}
 
 	async stop(): Promise<void> {
 		const pid = this.n8n.pid;
 		await this.n8n.stop();
-		if (pid) fs.rmSync(path.join(PID_DIR, String(pid)), { force: true });
+		forgetProcessGroup(pid);
 	}
 
 	async teardown(): Promise<void> {
@@ -243,19 +265,31 @@ function registerCleanup(env: E2eEnv): void {
 	}
 }
 
-/** For jest's globalTeardown: ends any n8n a crashed or killed worker left behind. */
-export function killRecordedServers(): number {
-	if (!fs.existsSync(PID_DIR)) return 0;
+/**
+ * For jest's globalTeardown: ends the process groups this run recorded and a crashed or killed
+ * worker left behind, then removes the run's folder. Groups of other runs are in other folders.
+ */
+export function killRecordedServers(dir: string): number {
+	if (!fs.existsSync(dir)) return 0;
 	let killed = 0;
-	for (const file of fs.readdirSync(PID_DIR)) {
+	for (const file of fs.readdirSync(dir)) {
 		const pid = Number(file);
-		if (Number.isInteger(pid) && pid > 0) {
+		if (Number.isInteger(pid) && pid > 0 && groupAlive(pid)) {
 			killGroup(pid, 'SIGKILL');
 			killed++;
 		}
-		fs.rmSync(path.join(PID_DIR, file), { force: true });
 	}
+	fs.rmSync(dir, { recursive: true, force: true });
 	return killed;
+}
+
+function groupAlive(pgid: number): boolean {
+	try {
+		process.kill(-pgid, 0);
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 /** Waits until `check` returns a value (not undefined), polling; throws after `timeoutMs`. */
