@@ -294,7 +294,8 @@ async function exchangeKey(
 			}
 		}
 		const problem = parseProblem(response.body);
-		const detail = problem?.detail ?? problem?.title;
+		// A server may quote what it was sent; the key must not travel on in our error.
+		const detail = (problem?.detail ?? problem?.title)?.split(apiKey).join('[the API key]');
 		throw new FourSeeAuthError(
 			'FOURSEE_AUTH_FAILED',
 			`The 4SEE auth server could not log in (HTTP ${status})`,

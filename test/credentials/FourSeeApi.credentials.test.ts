@@ -238,6 +238,19 @@ describe('auth failures', () => {
 		expectNoSecret(error, key);
 	});
 
+	test('an auth server that echoes the key in its problem detail does not get it into the error', async () => {
+		const key = uniqueKey();
+		nock(AUTH)
+			.post(TOKEN_PATH)
+			.reply(400, { title: 'Bad Request', status: 400, detail: `Key ${key} is not in the expected format` });
+		const error = (await new FourSeeApi().preAuthentication
+			.call(requestHelper(), credentials(key))
+			.catch((e: unknown) => e)) as Record<string, unknown>;
+		expect(error.message).toBe('The 4SEE auth server could not log in (HTTP 400)');
+		expect(error.description).toMatch(/The server said: Key \[the API key\] is not in the expected format/);
+		expectNoSecret(error, key);
+	});
+
 	test('the login error carries neither a response (n8n would log in again) nor a code (n8n\'s test would show it instead of the message)', async () => {
 		const key = uniqueKey();
 		nock(AUTH).post(TOKEN_PATH).reply(401, {});
