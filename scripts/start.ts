@@ -6,9 +6,10 @@
  *   npm start -- --n8n 1           n8n 1.x on this machine's Node (>= 20.19)
  *   npm start -- --port 5679       another editor port (default 5678, or a free one)
  *   npm start -- --sandbox-port 0  another sandbox port (default 4480, or a free one)
+ *   npm start -- --user-folder DIR n8n's data in DIR instead (a throw-away setup, a test)
  *
  * State (n8n's database, your edits to the examples, the owner login) is kept between starts
- * in .n8n-runtime/user-<major>/; delete that folder to start over.
+ * in .n8n-runtime/user-<major>/ (or the --user-folder); delete that folder to start over.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,6 +33,7 @@ interface Args {
 	major: N8nMajor;
 	port?: number;
 	sandboxPort?: number;
+	userFolder?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -42,8 +44,12 @@ function parseArgs(argv: string[]): Args {
 		if (flag === '--n8n' && (value === '1' || value === '2')) args.major = Number(value) as N8nMajor;
 		else if (flag === '--port' && /^\d+$/.test(value ?? '')) args.port = Number(value);
 		else if (flag === '--sandbox-port' && /^\d+$/.test(value ?? '')) args.sandboxPort = Number(value);
+		else if (flag === '--user-folder' && value) args.userFolder = path.resolve(value);
 		else {
-			console.error(`Unknown or incomplete option: ${argv[i]}\nUsage: npm start -- [--n8n 1|2] [--port N] [--sandbox-port N]`);
+			console.error(
+				`Unknown or incomplete option: ${argv[i]}\n` +
+					'Usage: npm start -- [--n8n 1|2] [--port N] [--sandbox-port N] [--user-folder DIR]',
+			);
 			process.exit(2);
 		}
 	}
@@ -100,13 +106,14 @@ async function main(): Promise<void> {
 		if (process.ppid !== parent) void stopAll(0);
 	}, 1000).unref();
 
-	const userFolder = path.join(RUNTIME_DIR, `user-${args.major}`);
+	const userFolder = args.userFolder ?? path.join(RUNTIME_DIR, `user-${args.major}`);
 	n8n = new N8n({
 		runtime,
 		userFolder,
 		extensions,
 		port: await portOr(args.port, 5678),
-		logFile: path.join(RUNTIME_DIR, `n8n-${args.major}.log`),
+		// With a folder of its own, the log goes there too (n8n-server.log), so nothing is shared.
+		logFile: args.userFolder ? undefined : path.join(RUNTIME_DIR, `n8n-${args.major}.log`),
 	});
 
 	step('Importing the sandbox credential and the example workflows');
@@ -128,7 +135,7 @@ async function main(): Promise<void> {
 		await N8nRest.owner(n8n.url);
 	} catch {
 		// The owner's password was changed in the editor since the first start: that login stands.
-		login = `the owner account you set up (delete .n8n-runtime/user-${args.major}/ to reset it)`;
+		login = `the owner account you set up (delete ${args.userFolder ?? `.n8n-runtime/user-${args.major}`}/ to reset it)`;
 	}
 
 	const editor = `http://localhost:${n8n.port}`;
