@@ -10,7 +10,15 @@ import { chromium, type Page } from 'playwright-core';
 import type { E2eEnv } from './harness';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where the pictures go: the README's docs/screenshots/ only when asked for
+ * (UPDATE_SCREENSHOTS=1), so that an ordinary test run leaves the tracked files alone (a new
+ * picture differs in its pixels on every run); otherwise an ignored folder, to look at.
+ */
+export const SCREENSHOT_DIR =
+	process.env.UPDATE_SCREENSHOTS === '1'
+		? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
+		: path.resolve(__dirname, '..', '..', '.n8n-runtime', 'screenshots');
 
 const CHROMIUM_FLAGS = [
 	'--headless',
