@@ -2,7 +2,8 @@
  * Screenshots of the nodes in the real n8n editor, for the README, taken with Debian's
  * chromium driven by playwright-core (which brings no browser of its own).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -31,13 +32,26 @@ const CHROMIUM_FLAGS = [
 	'--disable-sync',
 ];
 
-/** Installs Debian's chromium when it is missing (CI runs as root on a fresh machine). */
-export function ensureChromium(): void {
+/**
+ * Installs Debian's chromium when it is missing (CI runs as root on a fresh machine). Called from
+ * a beforeAll with a timeout of its own: an install takes minutes on a cold machine and must not
+ * eat the screenshot test's time. Asynchronous, so the sandbox in this process keeps answering.
+ * Throws, naming the step, when chromium cannot be installed.
+ */
+export async function ensureChromium(): Promise<void> {
 	if (fs.existsSync(CHROMIUM)) return;
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	for (const args of [['update', '-q'], ['install', '-y', '-q', 'chromium']]) {
-		const result = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
-		if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.status}): chromium is needed for the screenshots`);
+		const child = spawn('apt-get', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+		let stderr = '';
+		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const [code] = (await once(child, 'close')) as [number | null];
+		if (code !== 0) {
+			throw new Error(
+				`apt-get ${args.join(' ')} failed (exit ${code}): Debian's chromium is needed for the screenshots ` +
+					`(install it, or run as root so the suite can).\n${stderr.slice(-2000)}`,
+			);
+		}
 	}
 	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is missing`);
 }
@@ -67,7 +81,7 @@ async function closeNode(page: Page): Promise<void> {
  * and running the spreadsheet example's 4SEE step in the editor shows `expectedRows` rows.
  */
 export async function takeScreenshots(env: E2eEnv, expectedRows: number): Promise<string[]> {
-	ensureChromium();
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: ensureChromium() runs first`);
 	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	const editor = `http://localhost:${env.n8n.port}`;
 	const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });

@@ -6,7 +6,7 @@
 import { exampleWorkflows, sandboxCredential, type CredentialJson, type WorkflowJson } from '../../scripts/lib/examples';
 import { control, E2eEnv, waitFor } from './harness';
 import { SandboxReader } from './sandboxReader';
-import { takeScreenshots } from './screenshots';
+import { ensureChromium, takeScreenshots } from './screenshots';
 import {
 	ACTION_NODE,
 	chainConnections,
@@ -519,11 +519,17 @@ export function defineE2eSuite(major: 1 | 2): void {
 		});
 
 		if (major === 2) {
-			test('screenshots of the nodes in the editor (Debian chromium, headless)', async () => {
-				const trailers = await reader.all(`/api/v1/trailers/${scope.fleets[0]}`);
-				const files = await takeScreenshots(env, trailers.length);
-				expect(files.length).toBeGreaterThanOrEqual(3);
-			}, 5 * 60 * 1000);
+			describe('in the editor', () => {
+				// Installing Debian's chromium on a fresh machine takes minutes: its own step and timeout,
+				// failing this block with apt-get's message when it cannot be installed.
+				beforeAll(() => ensureChromium(), 15 * 60 * 1000);
+
+				test('screenshots of the nodes in the editor (Debian chromium, headless)', async () => {
+					const trailers = await reader.all(`/api/v1/trailers/${scope.fleets[0]}`);
+					const files = await takeScreenshots(env, trailers.length);
+					expect(files.length).toBeGreaterThanOrEqual(3);
+				}, 5 * 60 * 1000);
+			});
 		}
 
 		test('API Key > Rotate returns the new key and says to update the credential (last: the old key dies)', async () => {
