@@ -34,6 +34,9 @@ import type {
 import { ingestPage, newStream, settle, startRead, type ReadContext } from './watermark';
 
 /** Departed streams whose watermark is remembered, so one that comes back does not replay. */
+
+/** How many failed streams each item lists; `failedStreamCount` tells the full number. */
+export const MAX_FAILED_STREAMS_PER_ITEM = 10;
 export const MAX_GONE = 1000;
 
 export interface PollIO {
@@ -475,7 +478,15 @@ export async function runPoll(
 		if (stream !== undefined) settle(stream, settings.latenessMs);
 	}
 
-	if (failures.length > 0) for (const item of items) item.meta.failedStreams = failures;
+	if (failures.length > 0) {
+		// Every item says so (an alert workflow may look at any one), but briefly: a fleet with
+		// hundreds of removed trailers must not copy hundreds of entries onto each of its items.
+		const shown = failures.slice(0, MAX_FAILED_STREAMS_PER_ITEM);
+		for (const item of items) {
+			item.meta.failedStreams = shown;
+			if (failures.length > shown.length) item.meta.failedStreamCount = failures.length;
+		}
+	}
 	const outcome: PollOutcome = {
 		state,
 		items,

@@ -141,6 +141,8 @@ export interface ItemMeta {
 	filter?: Record<string, unknown>;
 	/** Streams that could not be read in this poll (no secrets: status and message only). */
 	failedStreams?: StreamFailure[];
+	/** Set when more streams failed than `failedStreams` lists. */
+	failedStreamCount?: number;
 }
 
 export interface StreamFailure {

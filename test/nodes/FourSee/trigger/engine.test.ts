@@ -1,4 +1,4 @@
-import { runPoll } from '../../../../nodes/FourSee/trigger/engine';
+import { MAX_FAILED_STREAMS_PER_ITEM, runPoll } from '../../../../nodes/FourSee/trigger/engine';
 import type { TriggerState } from '../../../../nodes/FourSee/trigger/types';
 import { ApiError, FakeApi, T0, iso } from './fakeApi';
 import { Poller, settings } from './helpers';
@@ -220,6 +220,18 @@ describe('failures', () => {
 		api.down = undefined;
 		await poller.poll();
 		expect(poller.values()).toEqual([1, 2]);
+	});
+
+	it('items list at most 10 failed streams, with the full count beside them', async () => {
+		const api = new FakeApi();
+		const ids = trailers(15);
+		api.add(ids[14], { timestamp: iso(1), v: 15 });
+		for (const id of ids.slice(0, 14)) api.failing.set(id, 404);
+		const outcome = await runPoll(undefined, settings({ scope: { event: 'gpsPosition', trailers: ids } }), api, T0);
+		expect(outcome.items).toHaveLength(1);
+		expect(outcome.failures).toHaveLength(14);
+		expect(outcome.items[0].meta.failedStreams).toHaveLength(MAX_FAILED_STREAMS_PER_ITEM);
+		expect(outcome.items[0].meta.failedStreamCount).toBe(14);
 	});
 
 	it('a rejected key stops the poll at once and nothing is stored', async () => {
