@@ -27,7 +27,7 @@ import {
 	stageExtension,
 	type N8nMajor,
 } from './lib/n8n';
-import { exampleWorkflows, sandboxCredential } from './lib/examples';
+import { devExampleWorkflows, exampleWorkflows, sandboxCredential } from './lib/examples';
 
 interface Args {
 	major: N8nMajor;
@@ -121,8 +121,9 @@ async function main(): Promise<void> {
 	await n8n.importCredentials([sandboxCredential(sandbox.url, sandbox.apiKey)]);
 	const imported = path.join(userFolder, 'examples-imported.json');
 	const done: string[] = fs.existsSync(imported) ? JSON.parse(fs.readFileSync(imported, 'utf8')) : [];
-	// Examples are imported once, so edits made in the editor survive the next start.
-	const fresh = exampleWorkflows().filter((workflow) => !done.includes(workflow.id));
+	// Examples are imported once, so edits made in the editor survive the next start. Stored with
+	// the community package's type names; this n8n loads the package as CUSTOM.* instead.
+	const fresh = devExampleWorkflows().filter((workflow) => !done.includes(workflow.id));
 	if (fresh.length > 0) {
 		await n8n.importWorkflows(fresh);
 		fs.writeFileSync(imported, JSON.stringify([...done, ...fresh.map((w) => w.id)], null, 2));

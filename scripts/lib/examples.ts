@@ -23,13 +23,39 @@ export interface CredentialJson {
 	data: { apiKey: string; authUrl: string; baseUrl: string };
 }
 
-/** Every examples/*.workflow.json, in file-name order. */
+/**
+ * The prefix of our node types in a user's n8n, where the package is installed as a community
+ * package (`n8n-nodes-4see.fourSee`, `.fourSeeTrigger`, `.fourSeeTool`): the examples are stored
+ * this way, so that a user can import them directly.
+ */
+export const COMMUNITY_PREFIX = 'n8n-nodes-4see.';
+/** The same nodes loaded through N8N_CUSTOM_EXTENSIONS, as `npm start` and the e2e suite do. */
+export const CUSTOM_PREFIX = 'CUSTOM.';
+
+/** Every examples/*.workflow.json as stored (community package type names), in file-name order. */
 export function exampleWorkflows(): WorkflowJson[] {
 	return fs
 		.readdirSync(EXAMPLES_DIR)
 		.filter((file) => file.endsWith('.workflow.json'))
 		.sort()
 		.map((file) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson);
+}
+
+/** A workflow with our node types renamed for an n8n that loads the package as a custom extension. */
+export function forCustomExtension(workflow: WorkflowJson): WorkflowJson {
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.type.startsWith(COMMUNITY_PREFIX)
+				? { ...node, type: CUSTOM_PREFIX + node.type.slice(COMMUNITY_PREFIX.length) }
+				: node,
+		),
+	};
+}
+
+/** The examples as `npm start` and the e2e suite import them into their n8n (custom extension). */
+export function devExampleWorkflows(): WorkflowJson[] {
+	return exampleWorkflows().map(forCustomExtension);
 }
 
 /** The template a user fills in for a real 4SEE account (see the README's Credentials section). */

@@ -4,7 +4,7 @@
  * (restart, short token lifetime, key rotation) change state the earlier ones rely on.
  */
 import { FourSee } from '../../nodes/FourSee/FourSee.node';
-import { exampleWorkflows, sandboxCredential, type CredentialJson, type WorkflowJson } from '../../scripts/lib/examples';
+import { devExampleWorkflows, exampleWorkflows, sandboxCredential, type CredentialJson, type WorkflowJson } from '../../scripts/lib/examples';
 import { control, E2eEnv, waitFor } from './harness';
 import { SandboxReader } from './sandboxReader';
 import { ensureChromium, takeScreenshots } from './screenshots';
@@ -317,7 +317,7 @@ export function defineE2eSuite(major: 1 | 2): void {
 			});
 
 			await env.importCredentials([good, bad]);
-			await env.importWorkflows([...exampleWorkflows(), ...workflows]);
+			await env.importWorkflows([...devExampleWorkflows(), ...workflows]);
 			await env.n8n.activate(deliverSafeTriggerId);
 			await env.start();
 			for (const id of webhookWorkflows) await env.activate(id);
@@ -337,12 +337,19 @@ export function defineE2eSuite(major: 1 | 2): void {
 			expect(credentials.map((c) => c.name)).toContain(CREDENTIAL_TYPE);
 			expect(env.n8n.serverOutput).not.toMatch(/(error|failed).*(fourSee|n8n-nodes-4see)/i);
 
-			// The example workflows use only node types and versions this n8n has.
+			// The example workflows use only node types and versions this n8n has (ours renamed to
+			// CUSTOM.*, as npm start imports them)...
 			const versions = new Map<string, number[]>();
 			for (const node of nodes) {
 				versions.set(node.name, [...(versions.get(node.name) ?? []), ...[node.version].flat()]);
 			}
-			for (const workflow of exampleWorkflows()) {
+			// ...and are stored with the names a community-package install gives, for users to import.
+			const ours = exampleWorkflows()
+				.flatMap((workflow) => workflow.nodes.map((node) => node.type))
+				.filter((type) => /fourSee/.test(type));
+			expect(ours.length).toBeGreaterThanOrEqual(4);
+			for (const type of ours) expect(type).toMatch(/^n8n-nodes-4see\.fourSee(Trigger|Tool)?$/);
+			for (const workflow of devExampleWorkflows()) {
 				for (const node of workflow.nodes) {
 					expect({ workflow: workflow.name, node: node.name, known: versions.get(node.type)?.includes(node.typeVersion) }).toEqual(
 						{ workflow: workflow.name, node: node.name, known: true },
@@ -425,7 +432,7 @@ export function defineE2eSuite(major: 1 | 2): void {
 		});
 
 		test('a workflow with the node as an AI agent tool loads, with the tool variant and its parameters', async () => {
-			const example = exampleWorkflows().find((workflow) => workflow.nodes.some((node) => node.type === TOOL_NODE))!;
+			const example = devExampleWorkflows().find((workflow) => workflow.nodes.some((node) => node.type === TOOL_NODE))!;
 			const stored = (await env.rest.request('GET', `/rest/workflows/${example.id}`)) as {
 				data: { nodes: Array<{ type: string; parameters: Item }>; connections: Record<string, Item> };
 			};
