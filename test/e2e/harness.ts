@@ -13,6 +13,7 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import * as control from '../../sandbox/client';
 import { ensureN8n, killGroup, N8n, N8nRest, stageExtension, type N8nMajor, type N8nRuntime } from '../../scripts/lib/n8n';
 import type { CredentialJson, WorkflowJson } from '../../scripts/lib/examples';
+import { scanner } from '../helpers/canary';
 
 /**
  * The environment variable naming this run's folder of recorded server processes. The folder is
@@ -105,6 +106,8 @@ export class E2eEnv {
 	readonly collector = new Collector();
 	private userFolder = '';
 	private extensions = '';
+	/** Webhook calls made: each is a stored execution the secrets check must find. */
+	private webhookCalls = 0;
 
 	constructor(readonly major: N8nMajor) {}
 
@@ -139,6 +142,12 @@ export class E2eEnv {
 	}
 
 	async teardown(): Promise<void> {
+		let scanError: unknown;
+		try {
+			await this.scanStoredExecutions();
+		} catch (error) {
+			scanError = error;
+		}
 		await this.stop().catch(() => this.n8n?.killNow());
 		await this.sandbox?.close();
 		await this.collector.close();
@@ -146,6 +155,43 @@ export class E2eEnv {
 			fs.rmSync(this.userFolder, { recursive: true, force: true });
 		}
 		if (this.extensions) fs.rmSync(this.extensions, { recursive: true, force: true });
+		// After the cleanup: a check that could not look must not pass quietly.
+		if (scanError) throw scanError;
+	}
+
+	/**
+	 * The secrets check on what n8n stored: every execution with its full data (each node's input
+	 * and output, errors), as the editor's Executions list shows it to anyone with access to the
+	 * workflow. Fetched over REST at teardown and scanned for the API key and any JWT, by the
+	 * canary scanner whose verdict fails the file (test/secrets/canary.setup.ts).
+	 */
+	async scanStoredExecutions(): Promise<number> {
+		if (!this.rest || this.webhookCalls === 0) return 0; // set-up failed: nothing ran to scan
+		// The executions are in n8n's database; reading them needs the server.
+		if (!this.n8n.running) await this.start();
+		const ids: string[] = [];
+		let lastId: string | undefined;
+		for (;;) {
+			const query = new URLSearchParams({ limit: '100', ...(lastId ? { lastId } : {}) });
+			const page = (await this.rest.request('GET', `/rest/executions?${query}`)) as {
+				data: { results: Array<{ id: string }> };
+			};
+			const results = page.data.results;
+			ids.push(...results.map((execution) => execution.id));
+			if (results.length < 100) break;
+			lastId = results[results.length - 1].id;
+		}
+		for (const id of ids) {
+			const detail = await this.rest.request('GET', `/rest/executions/${id}`);
+			scanner.scan(`execution ${id} stored by the real n8n ${this.major}.x (with its data)`, detail);
+		}
+		if (ids.length < this.webhookCalls) {
+			throw new Error(
+				`Secrets check: n8n listed ${ids.length} stored executions, fewer than the ${this.webhookCalls} webhook calls ` +
+					'the tests made; the executions could not all be read.',
+			);
+		}
+		return ids.length;
 	}
 
 	/** The server's output so far, for failure messages. */
@@ -194,6 +240,7 @@ export class E2eEnv {
 
 	/** POSTs to a production webhook and returns what the workflow's last node answered. */
 	async webhook(webhookPath: string, body: unknown = {}): Promise<WebhookResult> {
+		this.webhookCalls++;
 		const response = await fetch(`${this.n8n.url}/webhook/${webhookPath}`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -206,6 +253,8 @@ export class E2eEnv {
 		} catch {
 			// keep the text
 		}
+		// What the workflow answered is what its caller sees: no key, no token.
+		scanner.scan(`the answer of webhook ${webhookPath}`, { headers: [...response.headers], body: parsed });
 		return { status: response.status, body: parsed };
 	}
 

@@ -6,6 +6,7 @@
 import { FourSee } from '../../nodes/FourSee/FourSee.node';
 import { devExampleWorkflows, exampleWorkflows, sandboxCredential, type CredentialJson, type WorkflowJson } from '../../scripts/lib/examples';
 import { control, E2eEnv, waitFor } from './harness';
+import { scanner } from '../helpers/canary';
 import { SandboxReader } from './sandboxReader';
 import { ensureChromium, takeScreenshots } from './screenshots';
 import {
@@ -492,6 +493,7 @@ export function defineE2eSuite(major: 1 | 2): void {
 			const fleetTrailers = await reader.all(`/api/v1/trailers/${scope.fleets[0]}`);
 			const authBefore = (await env.stats()).authCalls;
 			const run = await env.n8n.cli(['execute', '--id=FourSeeExample01', '--rawOutput']);
+			scanner.scan('the output of `n8n execute` (the spreadsheet example)', run);
 			expect((await env.stats()).authCalls).toBe(authBefore);
 			expect(run.stdout).toContain('trailers.csv');
 			for (const trailer of fleetTrailers) expect(run.stdout).toContain(String(trailer.id));
