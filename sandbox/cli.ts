@@ -2,7 +2,7 @@
  * npm run sandbox -- [--port 4480] [--api-key <key>] [--seed 1] [--token-ttl 1800] [--burst 100]
  *   [--refill 20] [--concurrency 8] [--fleets 3] [--trailers-per-fleet 25] [--devices-per-trailer 4]
  *   [--deliversafe-units 10] [--clock real|manual] [--start-time <iso>] [--history <s>]
- *   [--latency <ms>] [--quiet]
+ *   [--latency <ms>] [--all-active] [--quiet]
  */
 import { parseArgs } from 'node:util';
 import { DEMO_API_KEY, SandboxOptions, startSandbox } from './index';
@@ -45,6 +45,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --gps-interval <s> --device-interval <s> --deliversafe-interval <s>
                              seconds between records of a stream (default 60, 300, 1800)
   --latency <ms>             added latency per Integration API request (default 0)
+  --all-active               every trailer and device in service (default: about one
+                             trailer in five and a few devices are out of service)
   --quiet                    no request log
   --help`;
 
@@ -58,6 +60,7 @@ function main(): void {
 				clock: { type: 'string' },
 				'start-time': { type: 'string' },
 				quiet: { type: 'boolean' },
+				'all-active': { type: 'boolean' },
 				help: { type: 'boolean', short: 'h' },
 			},
 			strict: true,
@@ -83,6 +86,7 @@ function main(): void {
 		if (text.trim() === '' || !Number.isFinite(value)) fail(`--${flag} must be a number, got '${text}'`);
 		(options as Record<string, unknown>)[key] = value;
 	}
+	if (values['all-active'] === true) options.allActive = true;
 	if (typeof values['api-key'] === 'string') options.apiKey = values['api-key'];
 	if (typeof values['start-time'] === 'string') options.startTime = values['start-time'];
 	if (typeof values.clock === 'string') {

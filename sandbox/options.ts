@@ -40,6 +40,12 @@ export interface SandboxOptions {
 	deliverSafeIntervalSeconds?: number;
 	/** Added latency of every Integration API request, in ms (default 0); it holds a concurrency slot. */
 	latencyMs?: number;
+	/**
+	 * Every trailer and device in service (default false: about one trailer in five and a few
+	 * devices are out of service, as in a real fleet). For measuring a fleet where every stream
+	 * reports, e.g. a trigger's coverage of all 5,000 trailers.
+	 */
+	allActive?: boolean;
 	/** No request logging (programmatic default true; the CLI logs unless --quiet). */
 	quiet?: boolean;
 }
@@ -62,6 +68,7 @@ export interface LiveConfig {
 	deviceIntervalSeconds: number;
 	deliverSafeIntervalSeconds: number;
 	latencyMs: number;
+	allActive: boolean;
 }
 
 export const DEFAULT_CONFIG: LiveConfig = {
@@ -81,6 +88,7 @@ export const DEFAULT_CONFIG: LiveConfig = {
 	deviceIntervalSeconds: 300,
 	deliverSafeIntervalSeconds: 1800,
 	latencyMs: 0,
+	allActive: false,
 };
 
 export const DEFAULT_MANUAL_START = '2026-01-01T00:00:00.000Z';
@@ -100,6 +108,8 @@ const number =
 		typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max
 			? undefined
 			: `must be a number from ${min} to ${max}`;
+
+const boolean: Check = (value) => (typeof value === 'boolean' ? undefined : 'must be true or false');
 
 const window: Check = (value) => {
 	if (typeof value !== 'object' || value === null) return 'must be { requests, perSeconds }';
@@ -126,6 +136,7 @@ const CHECKS: Record<keyof LiveConfig, Check> = {
 	deviceIntervalSeconds: integer(1, 86_400),
 	deliverSafeIntervalSeconds: integer(1, 86_400),
 	latencyMs: integer(0, 600_000),
+	allActive: boolean,
 };
 
 /**

@@ -175,15 +175,20 @@ export class World {
 		return DEVICE_TYPES[(device - c.firstDevice) % c.devicesPerTrailer % DEVICE_TYPES.length];
 	}
 
-	/** Some trailers are out of service: every 8th in a fleet (position 3) and a few at random; never a fleet's first. */
+	/**
+	 * Some trailers are out of service: every 8th in a fleet (position 3) and a few at random;
+	 * never a fleet's first. None with `allActive`.
+	 */
 	trailerActive(c: Customer, trailer: number): boolean {
+		if (this.config.allActive) return true;
 		const position = (trailer - c.firstTrailer) % c.trailersPerFleet;
 		if (position === 0) return true;
 		return position % 8 !== 3 && unit(this.seed, SALT.trailerActive, trailer) >= 0.06;
 	}
 
-	/** Devices of an inactive trailer are inactive; so are a few others. */
+	/** Devices of an inactive trailer are inactive; so are a few others. None with `allActive`. */
 	deviceActive(c: Customer, device: number): boolean {
+		if (this.config.allActive) return true;
 		const trailer = this.trailerOfDevice(c, device);
 		if (!this.trailerActive(c, trailer)) return false;
 		const position = (device - c.firstDevice) % c.devicesPerTrailer;
