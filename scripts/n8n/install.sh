@@ -63,8 +63,29 @@ lock sha256 $(sha256sum "$lock" | cut -d' ' -f1)"
 	printf 'ignore-scripts=true\naudit=false\nfund=false\nupdate-notifier=false\n' >"$dir/.npmrc"
 	log "installing $(basename "$dir") (several minutes and about 3 GB on a cold npm cache)..."
 	local started=$SECONDS
-	(cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
-		|| die "npm ci in $dir"
+	# Run from `npm start` or `npm test`, this script inherits npm's settings of the project as
+	# npm_config_* variables, among them legacy-peer-deps=true (.npmrc). Under it, npm ci leaves out
+	# the lock's peer-only packages, e.g. n8n 1.x's top-level @langchain/core; Node then resolves that
+	# name from the project's own node_modules above .n8n-runtime/ (another version), and n8n 1.x
+	# cannot load its commands ('Command "start" not found'). The install uses npm's defaults.
+	(
+		cd "$dir"
+		unset npm_config_legacy_peer_deps npm_config_strict_peer_deps npm_config_omit npm_config_include \
+			npm_config_production npm_config_only npm_config_dev
+		npm ci --ignore-scripts --legacy-peer-deps=false --no-audit --no-fund --loglevel=error
+	) || die "npm ci in $dir"
+	# Every package the lock file names (bar optional, platform-specific ones) must be on disk.
+	(cd "$dir" && node -e '
+		const fs = require("fs");
+		const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
+		const missing = Object.entries(lock.packages)
+			.filter(([where, pkg]) => where && !pkg.optional && !fs.existsSync(where))
+			.map(([where]) => where);
+		if (missing.length) {
+			console.error(`${missing.length} packages of the lock file are missing, e.g. ${missing.slice(0, 5).join(", ")}`);
+			process.exit(1);
+		}
+	') || die "the install in $dir does not match its lock file"
 	log "npm ci done in $((SECONDS - started)) s; building sqlite3 for $("$node_bin" --version)..."
 	[ -d "$dir/node_modules/sqlite3" ] || die "sqlite3 is missing from $dir/node_modules"
 	local gyp_args=(rebuild --release)
