@@ -55,12 +55,30 @@ export const FAULTS = [
 ] as const;
 export type FaultName = (typeof FAULTS)[number];
 
+/**
+ * Faults the operation must retry past: each costs at least one request more than the same
+ * operation without faults. For "delay past the timeout" that extra request is the proof that
+ * the timeout fired: a delay the client waited out would cost none.
+ */
+export const RETRIED_FAULTS: readonly FaultName[] = [
+	'429 storm (Retry-After)',
+	'429 storm (no Retry-After)',
+	'500s',
+	'delay past the timeout',
+	'dropped connection',
+	'malformed JSON',
+	'token expiry mid-run',
+];
+
+/** The same operation with no fault at all: the request count the faulted cells are held to. */
+export const NO_FAULT = 'no fault';
+
 export const FAMILIES = ['Get Many (cursor paging)', 'Telemetry window (time paging)', 'Trigger poll'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export interface CellResult {
 	family: Family;
-	fault: FaultName;
+	fault: FaultName | typeof NO_FAULT;
 	outcome: 'complete' | 'clear error';
 	expected: number;
 	emitted: number;
@@ -97,10 +115,10 @@ export function compare(emitted: Json[], expected: Json[]) {
 	return { lost, duplicated, unexpected };
 }
 
-const rl = (value: string) => ({ __rl: true, mode: 'id', value });
+export const rl = (value: string) => ({ __rl: true, mode: 'id', value });
 
 /** Every page of a cursor collection, read directly (no faults pending): the expected data. */
-async function readAll(url: string, path: string, take: number): Promise<Json[]> {
+export async function readAll(url: string, path: string, take: number): Promise<Json[]> {
 	const login = await fetch(`${url}/api/v1/customers/authenticate`, { method: 'POST', headers: { 'X-API-KEY': CANARY_API_KEY } });
 	const { token } = (await login.json()) as { token: string };
 	const records: Json[] = [];
@@ -141,11 +159,13 @@ async function onSecondPage(url: string, prefix: string, kind: control.FaultKind
 }
 
 /** Injects the fault on requests under `prefix`; returns what must run alongside the operation. */
-async function inject(url: string, prefix: string, fault: FaultName): Promise<() => Promise<void>> {
+async function inject(url: string, prefix: string, fault: FaultName | typeof NO_FAULT): Promise<() => Promise<void>> {
 	const add = (kind: control.FaultKind, count: number, delayMs?: number) =>
 		control.injectFault(url, { pathPrefix: prefix, kind, count, ...(delayMs === undefined ? {} : { delayMs }) });
 	const nothing = async () => {};
 	switch (fault) {
+		case NO_FAULT:
+			return nothing;
 		case '429 storm (Retry-After)':
 			await add('429', 3);
 			return nothing;
@@ -181,7 +201,7 @@ async function inject(url: string, prefix: string, fault: FaultName): Promise<()
 	}
 }
 
-async function withSandbox<T>(options: Parameters<typeof startSandbox>[0], run: (sandbox: Sandbox) => Promise<T>): Promise<T> {
+export async function withSandbox<T>(options: Parameters<typeof startSandbox>[0], run: (sandbox: Sandbox) => Promise<T>): Promise<T> {
 	const sandbox = await startSandbox({ clock: 'manual', quiet: true, ...options });
 	try {
 		return await run(sandbox);
@@ -197,7 +217,7 @@ function credentialStore(sandbox: Sandbox): CredentialStore {
 }
 
 /** Runs the 4SEE node once through the engine; items or the error the run ended with. */
-async function runNode(sandbox: Sandbox, parameters: IDataObject): Promise<{ items: Json[]; error?: Error }> {
+export async function runNode(sandbox: Sandbox, parameters: IDataObject): Promise<{ items: Json[]; error?: Error }> {
 	// The engine keeps only a plain copy of a node's error; the node's own error object is caught
 	// here so that its class (NodeApiError / NodeOperationError) can be checked.
 	const node = new FourSee();
@@ -230,7 +250,7 @@ function clearError(error: Error): string {
 	return typeof description === 'string' && description !== '' ? `${error.message} (${description})` : error.message;
 }
 
-export async function runCell(family: Family, fault: FaultName): Promise<CellResult> {
+export async function runCell(family: Family, fault: FaultName | typeof NO_FAULT): Promise<CellResult> {
 	const started = Date.now();
 	const finish = async (
 		sandbox: Sandbox,

@@ -5,12 +5,13 @@
  *
  *   npm run test:faults
  */
-import { FAMILIES, FAULTS, runCell, table, type CellResult } from './cells';
+import { FAMILIES, FAULTS, NO_FAULT, RETRIED_FAULTS, runCell, table, type CellResult } from './cells';
 
 const results: CellResult[] = [];
 
 afterAll(() => {
-	const order = (r: CellResult) => FAMILIES.indexOf(r.family) * 100 + FAULTS.indexOf(r.fault);
+	// The fault-free run first in each family.
+	const order = (r: CellResult) => FAMILIES.indexOf(r.family) * 100 + (r.fault === NO_FAULT ? -1 : FAULTS.indexOf(r.fault));
 	results.sort((a, b) => order(a) - order(b));
 	process.stdout.write(`\nFault matrix (records lost / duplicated per cell):\n${table(results)}\n`);
 	for (const r of results.filter((c) => c.message)) {
@@ -19,6 +20,17 @@ afterAll(() => {
 });
 
 describe.each(FAMILIES.filter((f) => !process.env.FAULT_FAMILY || f.startsWith(process.env.FAULT_FAMILY)))('%s', (family) => {
+	// The same operation without a fault: complete, and the request count a retried fault must
+	// exceed (printed as the family's first row).
+	let baseline: CellResult;
+	beforeAll(async () => {
+		baseline = await runCell(family, NO_FAULT);
+		results.push(baseline);
+		expect(baseline.outcome).toBe('complete');
+		expect(baseline.lost + baseline.duplicated + baseline.unexpected).toBe(0);
+		expect(baseline.faultsInjected).toBe(0);
+	});
+
 	it.each(FAULTS.filter((f) => !process.env.FAULT_KIND || f.startsWith(process.env.FAULT_KIND)))('under "%s": complete and correct, or a clear error with no items', async (fault) => {
 		const cell = await runCell(family, fault);
 		results.push(cell);
@@ -26,6 +38,10 @@ describe.each(FAMILIES.filter((f) => !process.env.FAULT_FAMILY || f.startsWith(p
 		expect(cell.faultsInjected).toBeGreaterThan(0);
 		// The expiry really met a 401 halfway: a second token was fetched.
 		if (fault === 'token expiry mid-run') expect(cell.authCalls).toBeGreaterThanOrEqual(2);
+		// A retried fault costs a request more than the fault-free run. For the delay past the
+		// timeout this is the proof that the timeout fired and the request was sent again: a delay
+		// the client had waited out would cost no extra request.
+		if (RETRIED_FAULTS.includes(fault)) expect(cell.requests).toBeGreaterThan(baseline.requests);
 		expect(cell.duplicated).toBe(0);
 		expect(cell.unexpected).toBe(0);
 		if (cell.outcome === 'complete') {
