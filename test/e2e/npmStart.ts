@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { exampleWorkflows } from '../../scripts/lib/examples';
-import { freePort, N8nRest, REPO_ROOT } from '../../scripts/lib/n8n';
+import { ensureN8n, freePort, N8nRest, REPO_ROOT } from '../../scripts/lib/n8n';
 import { forgetProcessGroup, recordProcessGroup, waitFor } from './harness';
 import { CREDENTIAL_TYPE } from './workflows';
 
@@ -84,6 +84,12 @@ export function defineNpmStartTest(): void {
 		let userFolder = '';
 		let seen: Array<Proc & { pgid: number }> = [];
 
+		// n8n 2.x installed (or found complete) before the clock of the test starts: start.ts then
+		// reuses it, and a test timeout can never kill an install halfway.
+		beforeAll(() => {
+			ensureN8n(2);
+		}, 15 * 60 * 1000);
+
 		afterAll(async () => {
 			// Whatever failed above: nothing this test started may stay.
 			if (child?.pid && child.exitCode === null && child.signalCode === null) {
@@ -142,7 +148,9 @@ export function defineNpmStartTest(): void {
 					return editor && login ? { editor: editor[1], email: login[1], password: login[2] } : undefined;
 				},
 				{ timeoutMs: 150_000, intervalMs: 500 },
-			);
+			).catch((error: Error) => {
+				throw new Error(`${error.message}; npm start printed:\n${output.slice(-3000)}`);
+			});
 			expect(banner.editor).toBe(`http://localhost:${port}`);
 			expect(output).toContain(`http://127.0.0.1:${sandboxPort}`);
 
