@@ -91,13 +91,16 @@ export function defineNpmStartTest(): void {
 		}, 15 * 60 * 1000);
 
 		afterAll(async () => {
-			// Whatever failed above: nothing this test started may stay.
+			// Whatever failed above: nothing this test started may stay, in whatever process group it
+			// is (n8n has its own; an install or a build runs in start.ts's).
 			if (child?.pid && child.exitCode === null && child.signalCode === null) {
+				const below = descendants(child.pid);
 				try {
 					process.kill(-child.pid, 'SIGKILL');
 				} catch {
 					// gone
 				}
+				for (const proc of below) if (stillRunning(proc)) process.kill(proc.pid, 'SIGKILL');
 			}
 			for (const proc of seen) {
 				if (stillRunning(proc)) process.kill(proc.pid, 'SIGKILL');
