@@ -7,8 +7,9 @@
  * - what a user could see is scanned for the key and for any JWT: the output items and errors
  *   of every workflow run through n8n-core's engine, every poll of the trigger (items, thrown
  *   error, the log lines the test collected), every direct `execute` of the action node, every
- *   error a test hands to `expect`, console output, and the server log of a real n8n in the
- *   end-to-end suite;
+ *   error a test hands to `expect`, console output, and in the end-to-end suite the real n8n's
+ *   server log, its stored executions with their data, webhook answers and `n8n execute` output
+ *   (the last three read by the e2e harness);
  * - after the file, any finding fails it, with the place and the secret masked.
  *
  * Module factories run only when a test loads that module, so a test file that never loads
