@@ -16,6 +16,9 @@
 # version. Each folder gets a package.json written here with exact versions, so an install is
 # reproducible, and a marker file once it is complete, so later runs reuse it.
 set -euo pipefail
+# Called from jest (the e2e suite installs on first use), which sets NODE_ENV=test; under it n8n's
+# commands print nothing, so the check below that n8n can load `start` would fail a good install.
+unset NODE_ENV
 
 N8N2_VERSION=2.40.7
 NODE24_VERSION=24.22.3
