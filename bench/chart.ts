@@ -64,23 +64,20 @@ function panels(results: Json): Panel[] {
 		});
 	}
 	const trigger = results.trigger as
-		| { rows: Array<{ budget: number; allActive: boolean; activeTrailers: number; pollsToCover: number | null; target: number; bound: number }> }
+		| { rows: Array<{ budget: number; allActive: boolean; activeTrailers: number; pollsToCover: number | null; target: number }> }
 		| undefined;
 	if (trigger) {
 		out.push({
 			title: 'Trigger, 5,000-trailer fleet: polls to read every trailer watched',
-			reference: '1.0 = the target, ceil(5000 / budget) polls; grey: the bound with listing pages in the budget',
-			bars: trigger.rows.flatMap((r) => {
+			reference: '1.0 = the target, ceil(5000 / budget) polls',
+			bars: trigger.rows.map((r) => {
 				const fleet = r.allActive ? `all ${r.activeTrailers} in service` : `${r.activeTrailers} in service`;
-				return [
-					{ label: `budget ${r.budget}, ${fleet}: bound`, value: r.bound / r.target, text: `${r.bound} polls` },
-					{
-						label: `budget ${r.budget}, ${fleet}: 4SEE Trigger`,
-						value: r.pollsToCover === null ? null : r.pollsToCover / r.target,
-						text: r.pollsToCover === null ? 'not covered' : `${r.pollsToCover} polls (target ${r.target})`,
-						ours: true,
-					},
-				];
+				return {
+					label: `budget ${r.budget}, ${fleet}: 4SEE Trigger`,
+					value: r.pollsToCover === null ? null : r.pollsToCover / r.target,
+					text: r.pollsToCover === null ? 'not covered' : `${r.pollsToCover} polls (target ${r.target})`,
+					ours: true,
+				};
 			}),
 		});
 	}

@@ -16,9 +16,9 @@
  * 4. The trigger at fleet scale: 5,000 trailers, a request budget per poll, polls until every
  *    trailer was read, emitted records vs the sandbox's ground truth; once with a default fleet
  *    (about one trailer in five out of service, which the trigger skips) and once with all 5,000
- *    in service. The issue's target is ceil(5000 / budget) polls; the trigger counts the fleet's
- *    listing pages (500 trailers each) within its budget, so its bound is
- *    ceil((trailers watched + listing pages) / budget). Both are reported with the measurement.
+ *    in service. The target is ceil(5000 / budget) polls; the budget bounds the telemetry pages of
+ *    a poll, and the fleet's listing pages (500 trailers each, once per round) come on top, so
+ *    both are reported: requests per poll in all, and telemetry requests per poll.
  *
  * Every number is a ratio within this one run; nothing here is a pass/fail threshold.
  * BENCH_ONLY=paging,tokens,overhead,trigger runs a subset.
@@ -525,6 +525,7 @@ async function triggerSection(results: Json): Promise<void> {
 			const seen = new Set<string>();
 			const got = new Map<string, number>();
 			const requestsPerPoll: number[] = [];
+			const telemetryPerPoll: number[] = [];
 			let polls = 0;
 			let coveredAt: number | undefined;
 			let listingRequests = 0;
@@ -539,8 +540,10 @@ async function triggerSection(results: Json): Promise<void> {
 				polls++;
 				if (result.error) throw new Error(`poll ${polls} failed: ${result.error.message}`);
 				const statsAfter = await control.stats(sandbox.url);
+				const listed = listings(statsAfter) - listings(statsBefore);
 				requestsPerPoll.push(apiRequests(statsAfter) - apiRequests(statsBefore));
-				listingRequests += listings(statsAfter) - listings(statsBefore);
+				telemetryPerPoll.push(requestsPerPoll[requestsPerPoll.length - 1] - listed);
+				listingRequests += listed;
 				for (const item of result.items) {
 					const { fourSee: _meta, ...record } = item;
 					seen.add(String(record.trailerId));
@@ -566,12 +569,12 @@ async function triggerSection(results: Json): Promise<void> {
 				pollsToCover: coveredAt ?? null,
 				/** The issue's target. */
 				target,
-				/** Fleet-listing requests until every trailer was read (the trigger lists active trailers only). */
+				/** Fleet-listing requests until every trailer was read (on top of the budget). */
 				listingPages: listingRequests,
-				/** What the trigger promises: listing pages count within the budget. */
-				bound: Math.ceil((active.length + listingRequests) / budget),
 				seconds: (performance.now() - started) / 1000,
 				maxRequestsPerPoll: Math.max(...requestsPerPoll),
+				/** What the budget bounds. */
+				maxTelemetryRequestsPerPoll: Math.max(...telemetryPerPoll),
 				meanRequestsPerPoll: requestsPerPoll.reduce((a, b) => a + b, 0) / requestsPerPoll.length,
 				expected: expectedCount,
 				emitted: [...got.values()].reduce((a, b) => a + b, 0),
@@ -668,17 +671,17 @@ export function report(results: Json): string {
 	const trigger = results.trigger as { windowMinutes: number; rows: Json[] } | undefined;
 	if (trigger) {
 		out.push(
-			`Trigger at fleet scale: GPS of every active trailer of a ${FLEET_SCALE.trailers}-trailer fleet, the last ${trigger.windowMinutes} minutes; listing pages of ${FLEET_SCALE.listingPageSize} count within the budget`,
+			`Trigger at fleet scale: GPS of every active trailer of a ${FLEET_SCALE.trailers}-trailer fleet, the last ${trigger.windowMinutes} minutes; the budget bounds telemetry pages, listing pages of ${FLEET_SCALE.listingPageSize} trailers come on top`,
 			table(
-				['fleet', 'budget', 'trailers watched', 'listing pages', 'polls to cover', 'target ceil(5000/budget)', 'bound ceil((watched+listing)/budget)', 'max req/poll', 'expected', 'emitted', 'dups', 'lost'],
+				['fleet', 'budget', 'trailers watched', 'polls to cover', 'target ceil(5000/budget)', 'max telemetry req/poll', 'listing pages', 'max req/poll', 'expected', 'emitted', 'dups', 'lost'],
 				trigger.rows.map((r) => [
 					r.allActive ? 'all in service' : 'default',
 					String(r.budget),
 					String(r.activeTrailers),
-					String(r.listingPages),
 					String(r.pollsToCover ?? 'not covered'),
 					String(r.target),
-					String(r.bound),
+					String(r.maxTelemetryRequestsPerPoll),
+					String(r.listingPages),
 					String(r.maxRequestsPerPoll),
 					String(r.expected),
 					String(r.emitted),

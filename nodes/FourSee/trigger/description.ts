@@ -319,7 +319,7 @@ const triggerOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 50,
 		description:
-			'Most pages one poll may ask 4SEE for, listing pages included (retries and logins come on top). Large fleets are read in turns: once caught up, every trailer or device within (streams + listing pages) / this many polls, rounded up.',
+			"Most telemetry pages one poll may ask 4SEE for. The fleet's own trailer list (one page per 500 trailers, once per round), retries and logins come on top. Large fleets are read in turns: once caught up, every trailer within (trailers / this many) polls, rounded up.",
 	},
 ];
 

@@ -10,7 +10,10 @@
  *
  * Scheduling is a round-robin queue of tasks (read a stream, walk a listing). Each task gets one
  * page per turn; a task with more pages goes to the back of the queue, so every stream of a large
- * fleet is read within ceil(tasks / budget) polls. A new cycle (fresh listings, then every
+ * fleet is read within ceil(stream pages / budget) polls. The pages of the scope's own listing
+ * (a fleet's trailers, all DeliverSafe units, a trailer's devices: one page per 500 or so) are
+ * read on top of the budget, so a fleet of N trailers is covered in ceil(N / budget) polls; the
+ * listings they lead to (each trailer's devices) count in it. A new cycle (fresh listings, then every
  * stream again) starts only at the beginning of a poll, so a caught-up stream costs one request
  * per cycle. The item cap stops a poll mid-page; that task stays at the head and the page is
  * read again next poll, where the keys skip what was already emitted.
@@ -346,6 +349,8 @@ export async function runPoll(
 	const reads = new Map<string, ReadContext>();
 	const streamsRead = new Set<string>();
 	let requests = 0;
+	// Requests counted against the budget: all but the pages of the scope's own listing.
+	let spent = 0;
 	let succeeded = 0;
 	// The first failure that is not specific to its stream or listing: if nothing succeeds, this
 	// is what the poll throws. Stream-specific failures alone never fail the poll.
@@ -382,16 +387,19 @@ export async function runPoll(
 			succeeded === 0 &&
 			transientFailures > 0 &&
 			probe !== 'sent' &&
-			requests < settings.requestBudget &&
-			(probe === 'due' || queue.length === 0 || requests === settings.requestBudget - 1)
+			spent < settings.requestBudget &&
+			(probe === 'due' || queue.length === 0 || spent === settings.requestBudget - 1)
 		) {
 			probe = pickProbe(state, settings.scope, reads, nowMs) ? 'sent' : 'no';
 			if (probe === 'no' && queue.length === 0) break;
 		}
-		if (queue.length === 0 || requests >= settings.requestBudget || items.length >= settings.maxItems) break;
+		if (queue.length === 0 || items.length >= settings.maxItems) break;
 		const task = queue[0];
+		const free = task.t === 'l' && isScopeListing(settings.scope, task.src);
+		if (spent >= settings.requestBudget && !free) break;
+		requests++;
+		if (!free) spent++;
 		if (task.t === 'l') {
-			requests++;
 			try {
 				const page = await io.listPage(task.src, task.next);
 				succeeded++;
@@ -422,7 +430,6 @@ export async function runPoll(
 			reads.set(task.id, read);
 		}
 		const token = stream.resume ?? telemetryStartToken(new Date(read.lowBound));
-		requests++;
 		let page: Page;
 		try {
 			page = await io.readPage(event, task.id, token);

@@ -53,7 +53,7 @@ export interface PollSettings {
 	filter: Filter;
 	/** Records up to this much older than the newest seen are still caught (late uploads). */
 	latenessMs: number;
-	/** Logical API requests per poll (pages of listings and of telemetry). */
+	/** Logical API requests per poll: telemetry pages and nested listings (not the scope's own listing). */
 	requestBudget: number;
 	/** Items per poll; the rest is carried over, never dropped. */
 	maxItems: number;
