@@ -357,17 +357,29 @@ export class N8nRest {
 	private cookie = '';
 	constructor(readonly baseUrl: string) {}
 
-	/** Sets up the instance owner if nobody has yet, then logs in. */
-	static async owner(baseUrl: string, owner: Owner = DEFAULT_OWNER): Promise<N8nRest> {
+	/**
+	 * Sets up the instance owner if nobody has yet, then logs in. A login refused right after
+	 * start-up is asked again a few times (settings read anew each time), and the failure says
+	 * what n8n answered: once seen on a fresh install under heavy load (n8n 1.x, 401).
+	 */
+	static async owner(baseUrl: string, owner: Owner = DEFAULT_OWNER, attempts = 4): Promise<N8nRest> {
 		const rest = new N8nRest(baseUrl);
-		const settings = (await rest.request('GET', '/rest/settings')) as {
-			data?: { userManagement?: { showSetupOnFirstLoad?: boolean } };
-		};
-		if (settings.data?.userManagement?.showSetupOnFirstLoad) {
-			await rest.request('POST', '/rest/owner/setup', owner);
+		const steps: string[] = [];
+		for (let attempt = 1; ; attempt++) {
+			const settings = (await rest.request('GET', '/rest/settings')) as {
+				data?: { userManagement?: { showSetupOnFirstLoad?: boolean } };
+			};
+			const setUp = settings.data?.userManagement?.showSetupOnFirstLoad === true;
+			if (setUp) await rest.request('POST', '/rest/owner/setup', owner);
+			try {
+				await rest.login(owner);
+				return rest;
+			} catch (error) {
+				steps.push(`attempt ${attempt} (owner ${setUp ? 'set up now' : 'already set up, says n8n'}): ${(error as Error).message.slice(0, 200)}`);
+				if (attempt >= attempts) throw new Error(`Could not log in to n8n as ${owner.email}:\n${steps.join('\n')}`);
+			}
+			await sleep(1_000 * attempt);
 		}
-		await rest.login(owner);
-		return rest;
 	}
 
 	get authCookie(): string {
