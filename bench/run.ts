@@ -61,7 +61,10 @@ const FLEET_SCALE = {
 
 type Json = Record<string, unknown>;
 
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const BENCH_STARTED = performance.now();
+/** Progress on stderr, with the seconds since the start, so a slow section shows where it is. */
+const log = (line: string) =>
+	process.stderr.write(`[bench ${((performance.now() - BENCH_STARTED) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
 // ---- workflows -------------------------------------------------------------------------------
 
