@@ -481,7 +481,7 @@ async function triggerSection(results: Json): Promise<void> {
 	// most once a minute, so a hundred polls there would take over an hour and prove no more.
 	/* eslint-disable @typescript-eslint/no-require-imports */
 	const { PollHarness } = require('../test/helpers/pollContext') as typeof import('../test/helpers/pollContext');
-	const { canonicalJson } = require('../nodes/FourSee/trigger/hash') as typeof import('../nodes/FourSee/trigger/hash');
+	const { difference, tally, withoutMeta } = require('../test/helpers/truth') as typeof import('../test/helpers/truth');
 	const { stopEngineTimers } = require('../test/helpers/workflow') as typeof import('../test/helpers/workflow');
 	/* eslint-enable @typescript-eslint/no-require-imports */
 	const rows: Json[] = [];
@@ -507,10 +507,7 @@ async function triggerSection(results: Json): Promise<void> {
 			const start = new Date(Date.parse(now) - FLEET_SCALE.windowMinutes * 60_000).toISOString();
 			const expected = new Map<string, number>();
 			for (const trailer of active) {
-				for (const record of (await control.truth(sandbox.url, { kind: 'gps', id: trailer, from: start })).records) {
-					const key = canonicalJson(record);
-					expected.set(key, (expected.get(key) ?? 0) + 1);
-				}
+				tally((await control.truth(sandbox.url, { kind: 'gps', id: trailer, from: start })).records, expected);
 			}
 			const expectedCount = [...expected.values()].reduce((a, b) => a + b, 0);
 			const harness = new PollHarness({
@@ -547,23 +544,12 @@ async function triggerSection(results: Json): Promise<void> {
 				requestsPerPoll.push(apiRequests(statsAfter) - apiRequests(statsBefore));
 				telemetryPerPoll.push(requestsPerPoll[requestsPerPoll.length - 1] - listed);
 				listingRequests += listed;
-				for (const item of result.items) {
-					const { fourSee: _meta, ...record } = item;
-					seen.add(String(record.trailerId));
-					const key = canonicalJson(record);
-					got.set(key, (got.get(key) ?? 0) + 1);
-				}
+				const records = result.items.map(withoutMeta);
+				for (const record of records) seen.add(String(record.trailerId));
+				tally(records, got);
 				if (active.every((id) => seen.has(id))) coveredAt = polls;
 			}
-			let duplicates = 0;
-			let lost = 0;
-			let unexpected = 0;
-			for (const [key, n] of expected) {
-				const g = got.get(key) ?? 0;
-				if (g < n) lost += n - g;
-				if (g > n) duplicates += g - n;
-			}
-			for (const [key, n] of got) if (!expected.has(key)) unexpected += n;
+			const { duplicated: duplicates, lost, unexpected } = difference(got, expected);
 			rows.push({
 				trailers: FLEET_SCALE.trailers,
 				allActive,

@@ -14,12 +14,12 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { FourSeeApi } from '../../credentials/FourSeeApi.credentials';
 import { FourSee } from '../../nodes/FourSee/FourSee.node';
-import { canonicalJson } from '../../nodes/FourSee/trigger/hash';
 import { DEFAULT_TIMEOUT_MS } from '../../nodes/FourSee/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as control from '../../sandbox/client';
 import { CANARY_API_KEY } from '../helpers/canary';
 import { PollHarness } from '../helpers/pollContext';
+import { compareRecords } from '../helpers/truth';
 import { CredentialStore, itemsInto, runWorkflow } from '../helpers/workflow';
 
 export type Json = Record<string, unknown>;
@@ -94,26 +94,8 @@ export interface CellResult {
 	seconds: number;
 }
 
-/** Counts of each canonical record; duplicates show as counts above 1. */
-export function compare(emitted: Json[], expected: Json[]) {
-	const tally = (records: Json[]) => {
-		const counts = new Map<string, number>();
-		for (const r of records) counts.set(canonicalJson(r), (counts.get(canonicalJson(r)) ?? 0) + 1);
-		return counts;
-	};
-	const got = tally(emitted);
-	const want = tally(expected);
-	let lost = 0;
-	let duplicated = 0;
-	let unexpected = 0;
-	for (const [key, n] of want) {
-		const g = got.get(key) ?? 0;
-		if (g < n) lost += n - g;
-		if (g > n) duplicated += g - n;
-	}
-	for (const [key, n] of got) if (!want.has(key)) unexpected += n;
-	return { lost, duplicated, unexpected };
-}
+/** Emitted against expected records: lost, duplicated, unexpected (all zero when right). */
+export const compare = compareRecords;
 
 export const rl = (value: string) => ({ __rl: true, mode: 'id', value });
 

@@ -4,7 +4,6 @@
  * with the sandbox's ground truth: zero duplicates and zero losses, including polls that meet
  * 429s, 500s, a dropped connection and a token expiry.
  */
-import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import {
 	advanceClock,
@@ -19,6 +18,7 @@ import {
 	truth,
 } from '../../../sandbox/client';
 import { PollHarness } from '../../helpers/pollContext';
+import { compareRecords, withoutMeta } from '../../helpers/truth';
 import { authenticate, collect, request } from '../../sandbox/helpers';
 
 type Json = Record<string, unknown>;
@@ -27,34 +27,9 @@ const rl = (value: string) => ({ __rl: true, mode: 'id', value });
 /** Small retry waits keep the tests fast; the sandbox's injected 429 asks for 1 s. */
 const fastRetry = { retryAttempts: 6, maxWaitSeconds: 3 };
 
-function withoutMeta(item: Json): Json {
-	const { fourSee: _meta, ...record } = item;
-	return record;
-}
-
-/** Counts each canonical record; a duplicate shows as a count above 1. */
-function tally(records: Json[]): Map<string, number> {
-	const counts = new Map<string, number>();
-	for (const record of records) {
-		const key = canonicalJson(record);
-		counts.set(key, (counts.get(key) ?? 0) + 1);
-	}
-	return counts;
-}
-
+/** Emitted against the truth, with both counts, so a failure shows the sizes too. */
 function compare(emitted: Json[], expected: Json[]) {
-	const got = tally(emitted);
-	const want = tally(expected);
-	let duplicates = 0;
-	let lost = 0;
-	let unexpected = 0;
-	for (const [key, n] of want) {
-		const g = got.get(key) ?? 0;
-		if (g < n) lost += n - g;
-		if (g > n) duplicates += g - n;
-	}
-	for (const [key, n] of got) if (!want.has(key)) unexpected += n;
-	return { duplicates, lost, unexpected, emitted: emitted.length, expected: expected.length };
+	return { ...compareRecords(emitted, expected), emitted: emitted.length, expected: expected.length };
 }
 
 const minus = (iso: string, seconds: number) => new Date(Date.parse(iso) - seconds * 1000).toISOString();
@@ -125,7 +100,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		const end = (await clock(sandbox.url)).now;
 		const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
 		const report = compare(emitted.map(withoutMeta), expected.records);
-		expect(report).toEqual({ duplicates: 0, lost: 0, unexpected: 0, emitted: expected.count, expected: expected.count });
+		expect(report).toEqual({ duplicated: 0, lost: 0, unexpected: 0, emitted: expected.count, expected: expected.count });
 		expect(expected.count).toBeGreaterThan(150);
 		// The faults were really met, and absorbed by retries.
 		const seen = await stats(sandbox.url);
@@ -173,7 +148,7 @@ describe('4SEE Trigger against the sandbox', () => {
 			const end = (await clock(sandbox.url)).now;
 			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
 			expect(compare(emitted.map(withoutMeta), expected.records)).toEqual({
-				duplicates: 0,
+				duplicated: 0,
 				lost: 0,
 				unexpected: 0,
 				emitted: expected.count,
@@ -225,7 +200,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		for (const trailer of trailers) {
 			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
 			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
 		}
 		// No secret in what n8n would store or log.
 		const token = await authenticate(sandbox.url, sandbox.apiKey);
@@ -277,7 +252,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		for (const trailer of healthy) {
 			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
 			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
 		}
 		// The broken ones lost nothing either: their records since the fault wait for them.
 		await clearFaults(sandbox.url);
@@ -285,7 +260,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		for (const trailer of broken) {
 			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
 			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
 			expect(expected.records.some((r) => Date.parse(String(r.timestamp)) > Date.parse(from))).toBe(true);
 		}
 	});
@@ -351,7 +326,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		for (const trailer of active.filter((_, i) => i % 25 === 0)) {
 			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: now });
 			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicates: 0, lost: 0, unexpected: 0 });
+			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
 		}
 		console.log(
 			`5,000-trailer fleet: ${active.length} active trailers covered in ${polls} polls (bound ${bound}, ceil(5000/${budget}) = ${Math.ceil(5000 / budget)}), at most ${mostRequests} requests per poll, ${Math.round(harness.stored.length / active.length)} bytes of state per trailer`,
