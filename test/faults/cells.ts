@@ -97,6 +97,36 @@ export interface CellResult {
 /** Emitted against expected records: lost, duplicated, unexpected (all zero when right). */
 export const compare = compareRecords;
 
+/**
+ * The trigger's family: a trigger on the GPS of every trailer of the sandbox (three), from 30
+ * minutes ago, with the given retry settings; and the records it must emit, from the sandbox's truth.
+ */
+export async function gpsTriggerOnAllTrailers(
+	sandbox: Sandbox,
+	retry: IDataObject,
+): Promise<{ harness: PollHarness; expected: Json[] }> {
+	const { trailers } = await control.scope(sandbox.url);
+	const now = (await control.clock(sandbox.url)).now;
+	const start = new Date(Date.parse(now) - 30 * 60_000).toISOString();
+	const expected: Json[] = [];
+	for (const trailer of trailers) {
+		expected.push(...(await control.truth(sandbox.url, { kind: 'gps', id: trailer, from: start })).records);
+	}
+	const harness = new PollHarness({
+		url: sandbox.url,
+		apiKey: sandbox.apiKey,
+		parameters: {
+			event: 'gpsPosition',
+			gpsScope: 'trailers',
+			trailerIds: trailers.join(','),
+			startFrom: 'date',
+			startDate: start,
+			options: { ...retry, pageSize: PAGE_SIZE, requestBudget: 50, maxItems: 10_000 },
+		},
+	});
+	return { harness, expected };
+}
+
 export const rl = (value: string) => ({ __rl: true, mode: 'id', value });
 
 /** Every page of a cursor collection, read directly (no faults pending): the expected data. */
@@ -315,25 +345,7 @@ export async function runCell(family: Family, fault: FaultName | typeof NO_FAULT
 	}
 
 	return await withSandbox({ fleets: 1, trailersPerFleet: 3 }, async (sandbox) => {
-		const { trailers } = await control.scope(sandbox.url);
-		const now = (await control.clock(sandbox.url)).now;
-		const start = new Date(Date.parse(now) - 30 * 60_000).toISOString();
-		const expected: Json[] = [];
-		for (const trailer of trailers) {
-			expected.push(...(await control.truth(sandbox.url, { kind: 'gps', id: trailer, from: start })).records);
-		}
-		const harness = new PollHarness({
-			url: sandbox.url,
-			apiKey: sandbox.apiKey,
-			parameters: {
-				event: 'gpsPosition',
-				gpsScope: 'trailers',
-				trailerIds: trailers.join(','),
-				startFrom: 'date',
-				startDate: start,
-				options: { ...FAST_RETRY, pageSize: PAGE_SIZE, requestBudget: 50, maxItems: 10_000 },
-			},
-		});
+		const { harness, expected } = await gpsTriggerOnAllTrailers(sandbox, FAST_RETRY);
 		await control.resetStats(sandbox.url);
 		const during = await inject(sandbox.url, '/api/v1/trailers/telemetry/gps/', fault);
 		const emitted: Json[] = [];

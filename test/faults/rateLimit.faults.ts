@@ -11,8 +11,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import * as control from '../../sandbox/client';
-import { PollHarness } from '../helpers/pollContext';
-import { compare, PAGE_SIZE, readAll, rl, runNode, withSandbox, type Json } from './cells';
+import { compare, gpsTriggerOnAllTrailers, PAGE_SIZE, readAll, rl, runNode, withSandbox, type Json } from './cells';
 
 /** More 429s than any retry setting below can wait out. */
 const STORM = 30;
@@ -125,25 +124,7 @@ describe('a 429 storm that outlasts the retry settings', () => {
 
 		it('the trigger fails the poll with the rate-limit error, keeps its state, and catches up once the storm ends', async () => {
 			await withSandbox({ fleets: 1, trailersPerFleet: 3 }, async (sandbox) => {
-				const { trailers } = await control.scope(sandbox.url);
-				const now = (await control.clock(sandbox.url)).now;
-				const start = new Date(Date.parse(now) - 30 * 60_000).toISOString();
-				const expected: Json[] = [];
-				for (const trailer of trailers) {
-					expected.push(...(await control.truth(sandbox.url, { kind: 'gps', id: trailer, from: start })).records);
-				}
-				const harness = new PollHarness({
-					url: sandbox.url,
-					apiKey: sandbox.apiKey,
-					parameters: {
-						event: 'gpsPosition',
-						gpsScope: 'trailers',
-						trailerIds: trailers.join(','),
-						startFrom: 'date',
-						startDate: start,
-						options: { ...variant.retry, pageSize: PAGE_SIZE, requestBudget: 50, maxItems: 10_000 },
-					},
-				});
+				const { harness, expected } = await gpsTriggerOnAllTrailers(sandbox, variant.retry);
 				// Every telemetry request of the first poll meets the storm: nothing can be read.
 				await stormAfter(sandbox.url, '/api/v1/trailers/telemetry/gps/', 0);
 				const first = await harness.poll();
