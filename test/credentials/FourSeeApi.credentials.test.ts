@@ -13,6 +13,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { FourSeeApi } from '../../credentials/FourSeeApi.credentials';
 import { apiRequest } from '../../nodes/FourSee/transport';
 import { CredentialStore, fakeJwt, fakeN8n } from '../helpers/context';
+import { offlineNock } from '../helpers/offlineNock';
 
 const AUTH = 'https://auth.example.com';
 const API = 'https://api.example.com';
@@ -50,21 +51,7 @@ function requestHelper(): IHttpRequestHelper {
 	return { helpers: { httpRequest: context.helpers.httpRequest } };
 }
 
-beforeAll(() => {
-	if (!nock.isActive()) nock.activate();
-	nock.disableNetConnect();
-});
-// nock patches Node's http globally; files that jest runs one after another in the same process
-// would otherwise inherit this file's interceptors and its "no network" rule.
-afterAll(() => {
-	nock.cleanAll();
-	nock.enableNetConnect();
-	nock.restore();
-});
-afterEach(() => {
-	nock.cleanAll();
-	nock.disableNetConnect();
-});
+offlineNock();
 
 describe('definition', () => {
 	const credential = new FourSeeApi();

@@ -16,6 +16,7 @@ import {
 	type TelemetryPagesOptions,
 } from '../../../../nodes/FourSee/transport';
 import { fakeN8n } from '../../../helpers/context';
+import { offlineNock } from '../../../helpers/offlineNock';
 
 const API = 'https://api.example.com';
 const FAST = { maxAttempts: 3, maxWaitMs: 1_000, baseDelayMs: 1 };
@@ -63,18 +64,7 @@ function ids(pages: IDataObject[][]): string[] {
 	return pages.flat().map((r) => String(r.id));
 }
 
-beforeAll(() => {
-	if (!nock.isActive()) nock.activate();
-	nock.disableNetConnect();
-});
-// nock patches Node's http globally; files that jest runs one after another in the same process
-// would otherwise inherit this file's interceptors and its "no network" rule.
-afterAll(() => {
-	nock.cleanAll();
-	nock.enableNetConnect();
-	nock.restore();
-});
-afterEach(() => nock.cleanAll());
+offlineNock();
 
 describe('paginate (cursor)', () => {
 	const list = (options: Partial<PaginateOptions> = {}) =>

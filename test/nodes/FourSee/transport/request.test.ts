@@ -17,6 +17,7 @@ import {
 	type RetryPolicy,
 } from '../../../../nodes/FourSee/transport';
 import { fakeN8n } from '../../../helpers/context';
+import { offlineNock } from '../../../helpers/offlineNock';
 
 const AUTH = 'https://auth.example.com';
 const API = 'https://api.example.com';
@@ -56,22 +57,8 @@ async function failure(promise: Promise<unknown>): Promise<NodeApiError> {
 	return error as NodeApiError;
 }
 
-beforeAll(() => {
-	if (!nock.isActive()) nock.activate();
-	nock.disableNetConnect();
-});
-// nock patches Node's http globally; files that jest runs one after another in the same process
-// would otherwise inherit this file's interceptors and its "no network" rule.
-afterAll(() => {
-	nock.cleanAll();
-	nock.enableNetConnect();
-	nock.restore();
-});
-afterEach(() => {
-	nock.cleanAll();
-	nock.disableNetConnect();
-	jest.restoreAllMocks();
-});
+offlineNock();
+afterEach(() => jest.restoreAllMocks());
 
 describe('429 Too Many Requests', () => {
 	test('honours Retry-After in seconds, then succeeds', async () => {
