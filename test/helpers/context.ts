@@ -81,7 +81,7 @@ class ContextCredentialsHelper extends ICredentialsHelper {
 			for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
 				target[outerKey] ??= {};
 				for (const [key, value] of Object.entries(entries as Record<string, string>)) {
-					target[outerKey][resolve(this.workflow(), node, key, credentials)] = resolve(
+					target[outerKey][resolveCredentialExpression(this.workflow(), node, key, credentials)] = resolveCredentialExpression(
 						this.workflow(),
 						node,
 						value,
@@ -151,7 +151,7 @@ class ContextCredentialsHelper extends ICredentialsHelper {
 }
 
 /** As n8n's helper: a value starting with '=' is an expression over `$credentials`. */
-function resolve(
+export function resolveCredentialExpression(
 	workflow: Workflow,
 	node: INode,
 	value: unknown,

@@ -35,6 +35,7 @@ import type {
 	IWorkflowSettings,
 } from 'n8n-workflow';
 import { createDeferredPromise, ICredentialsHelper, Workflow } from 'n8n-workflow';
+import { resolveCredentialExpression } from './context';
 
 /** Node type name under which the harness registers the package's nodes. */
 export const PACKAGE_PREFIX = 'n8n-nodes-4see';
@@ -86,18 +87,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		}
 		if (authenticate?.type === 'generic') {
 			// As n8n's own helper: each key and value may be an expression over $credentials.
-			const resolve = (value: string) => {
-				if (typeof value !== 'string' || !value.startsWith('=')) return value;
-				const resolved = workflow.expression.getSimpleParameterValue(
-					node,
-					value,
-					'internal',
-					{ $credentials: credentials },
-					undefined,
-					'',
-				);
-				return resolved === undefined || resolved === null ? '' : String(resolved);
-			};
+			const resolve = (value: string) => resolveCredentialExpression(workflow, node, value, credentials);
 			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
 			for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
 				target[outerKey] ??= {};
