@@ -118,15 +118,65 @@ export class E2eEnv {
 		this.runtime = ensureN8n(this.major);
 		this.sandbox = await startSandbox({ clock: 'real', quiet: true });
 		await this.collector.start();
-		this.userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${this.major}-`));
 		this.extensions = stageExtension(this.runtime, `e2e-${process.pid}`);
+		this.freshN8n();
+		registerCleanup(this);
+	}
+
+	/** A new n8n: an empty user folder (database, encryption key) and new ports. */
+	private freshN8n(): void {
+		this.removeUserFolder();
+		this.userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${this.major}-`));
 		this.n8n = new N8n({
 			runtime: this.runtime,
 			userFolder: this.userFolder,
 			extensions: this.extensions,
 			echo: process.env.E2E_ECHO === '1',
 		});
-		registerCleanup(this);
+	}
+
+	private removeUserFolder(): void {
+		if (this.userFolder && process.env.E2E_KEEP !== '1') {
+			fs.rmSync(this.userFolder, { recursive: true, force: true });
+		}
+	}
+
+	/**
+	 * Brings the suite's n8n up: imports the credentials and workflows with n8n's CLI, activates
+	 * those that must be active at start-up, starts the server and logs in as the owner. A failure
+	 * names the step that failed, with n8n's last lines. A failed first try is printed and followed
+	 * by one more in a new n8n (empty folder, new ports): on a loaded 2-core machine a fresh n8n 1.x
+	 * has refused the login of the owner just set up (401), once in a while, never twice running.
+	 * Whatever fails twice fails the suite.
+	 */
+	async launch(plan: { credentials: CredentialJson[]; workflows: WorkflowJson[]; activeAtStart: string[] }): Promise<void> {
+		const failures: string[] = [];
+		for (let attempt = 1; ; attempt++) {
+			let step = '';
+			const run = async (name: string, action: () => Promise<void>): Promise<void> => {
+				step = name;
+				await action();
+			};
+			try {
+				await run('import the credentials (n8n CLI)', () => this.n8n.importCredentials(plan.credentials));
+				await run('import the workflows (n8n CLI)', () => this.n8n.importWorkflows(plan.workflows));
+				for (const id of plan.activeAtStart) {
+					await run(`activate workflow ${id} for start-up (n8n CLI)`, () => this.n8n.activate(id));
+				}
+				await run('start n8n and log in as the owner', () => this.start());
+				return;
+			} catch (error) {
+				// The reasons first: a shortened log keeps the head of a message.
+				failures.push(`try ${attempt}, at "${step}": ${(error as Error).message.slice(0, 1500)}`);
+				const log = `--- n8n's last lines (try ${attempt}):\n${this.logTail(30)}`;
+				process.stderr.write(`[e2e n8n ${this.major}.x] set-up failed, ${failures[failures.length - 1]}\n${log}\n`);
+				await this.stop().catch(() => this.n8n.killNow());
+				// What the failed n8n's workflows sent out (a trigger active at start-up) is not the new one's.
+				this.collector.received.length = 0;
+				if (attempt >= 2) throw new Error(`n8n ${this.major}.x could not be brought up:\n${failures.join('\n')}\n${log}`);
+				this.freshN8n();
+			}
+		}
 	}
 
 	async start(): Promise<void> {
@@ -151,9 +201,7 @@ export class E2eEnv {
 		await this.stop().catch(() => this.n8n?.killNow());
 		await this.sandbox?.close();
 		await this.collector.close();
-		if (this.userFolder && process.env.E2E_KEEP !== '1') {
-			fs.rmSync(this.userFolder, { recursive: true, force: true });
-		}
+		this.removeUserFolder();
 		if (this.extensions) fs.rmSync(this.extensions, { recursive: true, force: true });
 		// After the cleanup: a check that could not look must not pass quietly.
 		if (scanError) throw scanError;
@@ -197,14 +245,6 @@ export class E2eEnv {
 	/** The server's output so far, for failure messages. */
 	logTail(lines = 60): string {
 		return this.n8n.serverOutput.split('\n').slice(-lines).join('\n');
-	}
-
-	async importCredentials(credentials: CredentialJson[]): Promise<void> {
-		await this.n8n.importCredentials(credentials);
-	}
-
-	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
-		await this.n8n.importWorkflows(workflows);
 	}
 
 	/** Activates a workflow through the REST API the editor uses (2.x: publish; 1.x: active flag). */

@@ -317,10 +317,11 @@ export function defineE2eSuite(major: 1 | 2): void {
 				active: false,
 			});
 
-			await env.importCredentials([good, bad]);
-			await env.importWorkflows([...devExampleWorkflows(), ...workflows]);
-			await env.n8n.activate(deliverSafeTriggerId);
-			await env.start();
+			await env.launch({
+				credentials: [good, bad],
+				workflows: [...devExampleWorkflows(), ...workflows],
+				activeAtStart: [deliverSafeTriggerId],
+			});
 			for (const id of webhookWorkflows) await env.activate(id);
 		}, 15 * 60 * 1000);
 
