@@ -18,7 +18,7 @@ import { DEFAULT_TIMEOUT_MS } from '../../nodes/FourSee/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as control from '../../sandbox/client';
 import { CANARY_API_KEY } from '../helpers/canary';
-import { PollHarness } from '../helpers/pollContext';
+import { gpsOfTrailers, type PollHarness } from '../helpers/pollContext';
 import { compareRecords } from '../helpers/truth';
 import { CredentialStore, itemsInto, runWorkflow } from '../helpers/workflow';
 
@@ -112,22 +112,42 @@ export async function gpsTriggerOnAllTrailers(
 	for (const trailer of trailers) {
 		expected.push(...(await control.truth(sandbox.url, { kind: 'gps', id: trailer, from: start })).records);
 	}
-	const harness = new PollHarness({
-		url: sandbox.url,
-		apiKey: sandbox.apiKey,
-		parameters: {
-			event: 'gpsPosition',
-			gpsScope: 'trailers',
-			trailerIds: trailers.join(','),
-			startFrom: 'date',
-			startDate: start,
-			options: { ...retry, pageSize: PAGE_SIZE, requestBudget: 50, maxItems: 10_000 },
-		},
+	const harness = gpsOfTrailers(sandbox, trailers.join(','), start, {
+		...retry,
+		pageSize: PAGE_SIZE,
+		requestBudget: 50,
+		maxItems: 10_000,
 	});
 	return { harness, expected };
 }
 
 export const rl = (value: string) => ({ __rl: true, mode: 'id', value });
+
+/**
+ * The first trailer's GPS telemetry from 90 to 10 minutes before the sandbox's now: the window,
+ * the telemetry path to put faults on, and the action node's parameters that read it all in pages
+ * of PAGE_SIZE with these retry settings.
+ */
+export async function gpsWindowOfFirstTrailer(
+	sandbox: Sandbox,
+	retry: IDataObject,
+): Promise<{ trailer: string; start: string; end: string; path: string; parameters: IDataObject }> {
+	const { trailers } = await control.scope(sandbox.url);
+	const now = Date.parse((await control.clock(sandbox.url)).now);
+	const start = new Date(now - 90 * 60_000).toISOString();
+	const end = new Date(now - 10 * 60_000).toISOString();
+	const parameters: IDataObject = {
+		resource: 'trailer',
+		operation: 'getGpsTelemetry',
+		trailer: rl(trailers[0]),
+		timeRange: 'between',
+		start,
+		end,
+		returnAll: true,
+		options: { ...retry, pageSize: PAGE_SIZE },
+	};
+	return { trailer: trailers[0], start, end, path: `/api/v1/trailers/telemetry/gps/${trailers[0]}`, parameters };
+}
 
 /** Every page of a cursor collection, read directly (no faults pending): the expected data. */
 export async function readAll(url: string, path: string, take: number): Promise<Json[]> {
@@ -314,32 +334,17 @@ export async function runCell(family: Family, fault: FaultName | typeof NO_FAULT
 
 	if (family === 'Telemetry window (time paging)') {
 		return await withSandbox({ fleets: 1, trailersPerFleet: 2 }, async (sandbox) => {
-			const { trailers } = await control.scope(sandbox.url);
-			const now = Date.parse((await control.clock(sandbox.url)).now);
-			const start = new Date(now - 90 * 60_000).toISOString();
-			const end = new Date(now - 10 * 60_000).toISOString();
+			const window = await gpsWindowOfFirstTrailer(sandbox, FAST_RETRY);
 			// The node's end is exclusive, the sandbox's truth inclusive.
 			const truth = await control.truth(sandbox.url, {
 				kind: 'gps',
-				id: trailers[0],
-				from: start,
-				to: new Date(Date.parse(end) - 1).toISOString(),
+				id: window.trailer,
+				from: window.start,
+				to: new Date(Date.parse(window.end) - 1).toISOString(),
 			});
 			await control.resetStats(sandbox.url);
-			const during = await inject(sandbox.url, `/api/v1/trailers/telemetry/gps/${trailers[0]}`, fault);
-			const [result] = await Promise.all([
-				runNode(sandbox, {
-					resource: 'trailer',
-					operation: 'getGpsTelemetry',
-					trailer: rl(trailers[0]),
-					timeRange: 'between',
-					start,
-					end,
-					returnAll: true,
-					options: { ...FAST_RETRY, pageSize: PAGE_SIZE },
-				}),
-				during(),
-			]);
+			const during = await inject(sandbox.url, window.path, fault);
+			const [result] = await Promise.all([runNode(sandbox, window.parameters), during()]);
 			return await finish(sandbox, result.items, truth.records, result.error && clearError(result.error));
 		});
 	}

@@ -10,8 +10,19 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { Sandbox } from '../../sandbox';
 import * as control from '../../sandbox/client';
-import { compare, gpsTriggerOnAllTrailers, PAGE_SIZE, readAll, rl, runNode, withSandbox, type Json } from './cells';
+import {
+	compare,
+	gpsTriggerOnAllTrailers,
+	gpsWindowOfFirstTrailer,
+	PAGE_SIZE,
+	readAll,
+	rl,
+	runNode,
+	withSandbox,
+	type Json,
+} from './cells';
 
 /** More 429s than any retry setting below can wait out. */
 const STORM = 30;
@@ -70,6 +81,22 @@ function expectRateLimitError(error: Error | undefined, variant: Variant): void 
 	expect(e.description).toMatch(variant.description);
 }
 
+/**
+ * Runs the node into a storm that starts after PAGES_BEFORE pages of `path`: it must fail with
+ * the variant's rate-limit error, return no items, and have given up after the variant's attempts.
+ */
+async function expectStormFailure(sandbox: Sandbox, variant: Variant, path: string, route: string, parameters: IDataObject): Promise<void> {
+	await control.resetStats(sandbox.url);
+	await stormAfter(sandbox.url, path, PAGES_BEFORE);
+	const result = await runNode(sandbox, parameters);
+	expectRateLimitError(result.error, variant);
+	expect(result.items).toEqual([]);
+	const stats = await control.stats(sandbox.url);
+	// The storm met the run after its first pages, and lasted past the retries.
+	expect(stats.requests.byRoute[route]).toBe(PAGES_BEFORE + variant.attempts);
+	expect(stats.rateLimited).toBeGreaterThan(0);
+}
+
 describe('a 429 storm that outlasts the retry settings', () => {
 	describe.each(VARIANTS)('when $name', (variant) => {
 		it('Get Many with Return All fails with the rate-limit error and returns no items, after pages were read', async () => {
@@ -77,48 +104,20 @@ describe('a 429 storm that outlasts the retry settings', () => {
 				const { fleets } = await control.scope(sandbox.url);
 				const path = `/api/v1/trailers/${fleets[0]}`;
 				expect((await readAll(sandbox.url, path, PAGE_SIZE)).length).toBe(45);
-				await control.resetStats(sandbox.url);
-				await stormAfter(sandbox.url, path, PAGES_BEFORE);
-				const result = await runNode(sandbox, {
+				await expectStormFailure(sandbox, variant, path, 'GET /api/v1/trailers/{fleet}', {
 					resource: 'trailer',
 					operation: 'getMany',
 					fleet: rl(fleets[0]),
 					returnAll: true,
 					options: { ...variant.retry, pageSize: PAGE_SIZE },
 				});
-				expectRateLimitError(result.error, variant);
-				expect(result.items).toEqual([]);
-				const stats = await control.stats(sandbox.url);
-				// The storm met the run after its first pages, and lasted past the retries.
-				expect(stats.requests.byRoute['GET /api/v1/trailers/{fleet}']).toBe(PAGES_BEFORE + variant.attempts);
-				expect(stats.rateLimited).toBeGreaterThan(0);
 			});
 		});
 
 		it('Telemetry over a time window fails with the rate-limit error and returns no items, after pages were read', async () => {
 			await withSandbox({ fleets: 1, trailersPerFleet: 2 }, async (sandbox) => {
-				const { trailers } = await control.scope(sandbox.url);
-				const now = Date.parse((await control.clock(sandbox.url)).now);
-				const start = new Date(now - 90 * 60_000).toISOString();
-				const end = new Date(now - 10 * 60_000).toISOString();
-				await control.resetStats(sandbox.url);
-				await stormAfter(sandbox.url, `/api/v1/trailers/telemetry/gps/${trailers[0]}`, PAGES_BEFORE);
-				const parameters: IDataObject = {
-					resource: 'trailer',
-					operation: 'getGpsTelemetry',
-					trailer: rl(trailers[0]),
-					timeRange: 'between',
-					start,
-					end,
-					returnAll: true,
-					options: { ...variant.retry, pageSize: PAGE_SIZE },
-				};
-				const result = await runNode(sandbox, parameters);
-				expectRateLimitError(result.error, variant);
-				expect(result.items).toEqual([]);
-				const stats = await control.stats(sandbox.url);
-				expect(stats.requests.byRoute['GET /api/v1/trailers/telemetry/gps/{trailer}']).toBe(PAGES_BEFORE + variant.attempts);
-				expect(stats.rateLimited).toBeGreaterThan(0);
+				const window = await gpsWindowOfFirstTrailer(sandbox, variant.retry);
+				await expectStormFailure(sandbox, variant, window.path, 'GET /api/v1/trailers/telemetry/gps/{trailer}', window.parameters);
 			});
 		});
 

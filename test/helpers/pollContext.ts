@@ -155,3 +155,20 @@ export class PollHarness {
 		return (this.workflow.staticData as IDataObject).__dataChanged === true;
 	}
 }
+
+/**
+ * The trigger against a sandbox, watching the GPS positions of the given trailers (the user's
+ * comma-separated list) from `startDate` on, with these options.
+ */
+export function gpsOfTrailers(
+	sandbox: { url: string; apiKey: string },
+	trailerIds: string,
+	startDate: string,
+	options: IDataObject = {},
+): PollHarness {
+	return new PollHarness({
+		url: sandbox.url,
+		apiKey: sandbox.apiKey,
+		parameters: { event: 'gpsPosition', gpsScope: 'trailers', trailerIds, startFrom: 'date', startDate, options },
+	});
+}

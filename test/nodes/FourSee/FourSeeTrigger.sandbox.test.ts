@@ -17,7 +17,7 @@ import {
 	stats,
 	truth,
 } from '../../../sandbox/client';
-import { PollHarness } from '../../helpers/pollContext';
+import { gpsOfTrailers, PollHarness } from '../../helpers/pollContext';
 import { compareRecords, withoutMeta } from '../../helpers/truth';
 import { authenticate, collect, request } from '../../sandbox/helpers';
 
@@ -164,18 +164,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		const { trailers } = await scope(sandbox.url);
 		const now = (await clock(sandbox.url)).now;
 		const start = minus(now, 600);
-		const harness = new PollHarness({
-			url: sandbox.url,
-			apiKey: sandbox.apiKey,
-			parameters: {
-				event: 'gpsPosition',
-				gpsScope: 'trailers',
-				trailerIds: trailers.join(', '),
-				startFrom: 'date',
-				startDate: start,
-				options: { retryAttempts: 2, maxWaitSeconds: 1 },
-			},
-		});
+		const harness = gpsOfTrailers(sandbox, trailers.join(', '), start, { retryAttempts: 2, maxWaitSeconds: 1 });
 		const emitted: Json[] = [];
 		const first = await harness.poll();
 		emitted.push(...first.items);
@@ -216,19 +205,8 @@ describe('4SEE Trigger against the sandbox', () => {
 		expect(trailers).toHaveLength(5);
 		const [broken, healthy] = [trailers.slice(0, 3), trailers.slice(3)];
 		const start = minus((await clock(sandbox.url)).now, 600);
-		const harness = new PollHarness({
-			url: sandbox.url,
-			apiKey: sandbox.apiKey,
-			parameters: {
-				event: 'gpsPosition',
-				gpsScope: 'trailers',
-				trailerIds: trailers.join(', '),
-				startFrom: 'date',
-				startDate: start,
-				// No retries: each broken trailer costs one request and fails at once.
-				options: { retryAttempts: 1 },
-			},
-		});
+		// No retries: each broken trailer costs one request and fails at once.
+		const harness = gpsOfTrailers(sandbox, trailers.join(', '), start, { retryAttempts: 1 });
 		const emitted: Json[] = [];
 		const first = await harness.poll();
 		expect(first.error).toBeUndefined();

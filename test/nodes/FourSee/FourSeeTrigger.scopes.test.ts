@@ -7,7 +7,7 @@ import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
 import { readField } from '../../../nodes/FourSee/trigger/filters';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { advanceClock, appendTelemetry, clock, configure, scope, truth } from '../../../sandbox/client';
-import { PollHarness } from '../../helpers/pollContext';
+import { gpsOfTrailers, PollHarness } from '../../helpers/pollContext';
 import { authenticate, request } from '../../sandbox/helpers';
 
 type Json = Record<string, unknown>;
@@ -184,17 +184,7 @@ describe('4SEE Trigger scopes and filters against the sandbox', () => {
 		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
 		const { trailers } = await scope(sandbox.url);
 		const start = minus((await clock(sandbox.url)).now, 600);
-		const harness = new PollHarness({
-			url: sandbox.url,
-			apiKey: sandbox.apiKey,
-			parameters: {
-				event: 'gpsPosition',
-				gpsScope: 'trailers',
-				trailerIds: `${trailers[0]}, trl-99999`,
-				startFrom: 'date',
-				startDate: start,
-			},
-		});
+		const harness = gpsOfTrailers(sandbox, `${trailers[0]}, trl-99999`, start);
 		const result = await harness.poll();
 		expect(result.error).toBeUndefined();
 		expect(result.items.length).toBeGreaterThan(0);
@@ -248,18 +238,7 @@ describe('4SEE Trigger scopes and filters against the sandbox', () => {
 		const removed = Array.from({ length: 12 }, (_, i) => `trl-99${String(i).padStart(3, '0')}`);
 		const start = minus((await clock(sandbox.url)).now, 900);
 		const budget = 4;
-		const harness = new PollHarness({
-			url: sandbox.url,
-			apiKey: sandbox.apiKey,
-			parameters: {
-				event: 'gpsPosition',
-				gpsScope: 'trailers',
-				trailerIds: [...removed, ...trailers].join(', '),
-				startFrom: 'date',
-				startDate: start,
-				options: { requestBudget: budget },
-			},
-		});
+		const harness = gpsOfTrailers(sandbox, [...removed, ...trailers].join(', '), start, { requestBudget: budget });
 		const emitted: Json[] = [];
 		const bound = Math.ceil((removed.length + trailers.length) / budget);
 		for (let i = 0; i < bound; i++) {
