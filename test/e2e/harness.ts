@@ -146,7 +146,7 @@ export class E2eEnv {
 	 * those that must be active at start-up, starts the server and logs in as the owner. A failure
 	 * names the step that failed, with n8n's last lines. A failed first try is printed and followed
 	 * by one more in a new n8n (empty folder, new ports): on a loaded 2-core machine a fresh n8n 1.x
-	 * has refused the login of the owner just set up (401), once in a while, never twice running.
+	 * has refused the login of the owner just set up (401), once in a while, not seen twice in a row.
 	 * Whatever fails twice fails the suite.
 	 */
 	async launch(plan: { credentials: CredentialJson[]; workflows: WorkflowJson[]; activeAtStart: string[] }): Promise<void> {
