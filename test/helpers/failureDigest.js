@@ -6,7 +6,7 @@
  * test of the file; the tail then shows a column of crosses and no reason. This digest comes last.
  */
 class FailureDigest {
-	constructor(globalConfig, options = {}) {
+	constructor(_globalConfig, options = {}) {
 		this.maxLines = options.maxLines ?? 25;
 		this.maxFailures = options.maxFailures ?? 5;
 	}

@@ -32,6 +32,21 @@ function compare(emitted: Json[], expected: Json[]) {
 	return { ...compareRecords(emitted, expected), emitted: emitted.length, expected: expected.length };
 }
 
+/**
+ * Each trailer's emitted records are exactly the sandbox's GPS records of that trailer between
+ * `from` and `to`: none lost, none twice, none made up. Returns the truth, per trailer.
+ */
+async function expectEachTrailerExactlyOnce(url: string, trailers: string[], emitted: Json[], from: string, to: string): Promise<Json[][]> {
+	const truths: Json[][] = [];
+	for (const trailer of trailers) {
+		const expected = await truth(url, { kind: 'gps', id: trailer, from, to });
+		const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
+		expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
+		truths.push(expected.records);
+	}
+	return truths;
+}
+
 const minus = (iso: string, seconds: number) => new Date(Date.parse(iso) - seconds * 1000).toISOString();
 
 describe('4SEE Trigger against the sandbox', () => {
@@ -186,11 +201,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		await clearFaults(sandbox.url);
 		for (let i = 0; i < 5; i++) emitted.push(...(await harness.poll()).items);
 		const end = (await clock(sandbox.url)).now;
-		for (const trailer of trailers) {
-			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
-			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
-		}
+		await expectEachTrailerExactlyOnce(sandbox.url, trailers, emitted, start, end);
 		// No secret in what n8n would store or log.
 		const token = await authenticate(sandbox.url, sandbox.apiKey);
 		for (const text of [harness.stored, ...harness.logs, failed.error?.message ?? '']) {
@@ -227,19 +238,12 @@ describe('4SEE Trigger against the sandbox', () => {
 		const logs = harness.logs.join('\n');
 		for (const id of broken) expect(logs).toContain(`could not read ${id} (3 poll(s) in a row): 4SEE had a problem answering (HTTP 500)`);
 		const end = (await clock(sandbox.url)).now;
-		for (const trailer of healthy) {
-			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
-			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
-		}
+		await expectEachTrailerExactlyOnce(sandbox.url, healthy, emitted, start, end);
 		// The broken ones lost nothing either: their records since the fault wait for them.
 		await clearFaults(sandbox.url);
 		for (let i = 0; i < 3; i++) emitted.push(...(await harness.poll()).items);
-		for (const trailer of broken) {
-			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end });
-			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
-			expect(expected.records.some((r) => Date.parse(String(r.timestamp)) > Date.parse(from))).toBe(true);
+		for (const records of await expectEachTrailerExactlyOnce(sandbox.url, broken, emitted, start, end)) {
+			expect(records.some((r) => Date.parse(String(r.timestamp)) > Date.parse(from))).toBe(true);
 		}
 	});
 
@@ -301,11 +305,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		expect(mostRequests).toBeLessThanOrEqual(budget + 1);
 		// Zero duplicates, zero losses, trailer by trailer (a sample of 200 against the truth).
 		expect(new Set(emitted.map((item) => (item.fourSee as Json).dedupeKey)).size).toBe(emitted.length);
-		for (const trailer of active.filter((_, i) => i % 25 === 0)) {
-			const expected = await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: now });
-			const mine = emitted.filter((item) => (item.fourSee as Json).trailerId === trailer).map(withoutMeta);
-			expect(compare(mine, expected.records)).toMatchObject({ duplicated: 0, lost: 0, unexpected: 0 });
-		}
+		await expectEachTrailerExactlyOnce(sandbox.url, active.filter((_, i) => i % 25 === 0), emitted, start, now);
 		console.log(
 			`5,000-trailer fleet: ${active.length} active trailers covered in ${polls} polls (bound ${bound}, ceil(5000/${budget}) = ${Math.ceil(5000 / budget)}), at most ${mostRequests} requests per poll, ${Math.round(harness.stored.length / active.length)} bytes of state per trailer`,
 		);
