@@ -358,28 +358,25 @@ export class N8nRest {
 	constructor(readonly baseUrl: string) {}
 
 	/**
-	 * Sets up the instance owner if nobody has yet, then logs in. A login refused right after
-	 * start-up is asked again a few times (settings read anew each time), and the failure says
-	 * what n8n answered: once seen on a fresh install under heavy load (n8n 1.x, 401).
+	 * Sets up the instance owner if nobody has yet, then logs in; a refused login says whether the
+	 * owner was set up just now. (A 401 right after a set-up means something undid it: see
+	 * E2eEnv.launch in test/e2e/harness.ts for the one case seen.)
 	 */
-	static async owner(baseUrl: string, owner: Owner = DEFAULT_OWNER, attempts = 4): Promise<N8nRest> {
+	static async owner(baseUrl: string, owner: Owner = DEFAULT_OWNER): Promise<N8nRest> {
 		const rest = new N8nRest(baseUrl);
-		const steps: string[] = [];
-		for (let attempt = 1; ; attempt++) {
-			const settings = (await rest.request('GET', '/rest/settings')) as {
-				data?: { userManagement?: { showSetupOnFirstLoad?: boolean } };
-			};
-			const setUp = settings.data?.userManagement?.showSetupOnFirstLoad === true;
-			if (setUp) await rest.request('POST', '/rest/owner/setup', owner);
-			try {
-				await rest.login(owner);
-				return rest;
-			} catch (error) {
-				steps.push(`attempt ${attempt} (owner ${setUp ? 'set up now' : 'already set up, says n8n'}): ${(error as Error).message.slice(0, 200)}`);
-				if (attempt >= attempts) throw new Error(`Could not log in to n8n as ${owner.email}:\n${steps.join('\n')}`);
-			}
-			await sleep(1_000 * attempt);
+		const settings = (await rest.request('GET', '/rest/settings')) as {
+			data?: { userManagement?: { showSetupOnFirstLoad?: boolean } };
+		};
+		const setUp = settings.data?.userManagement?.showSetupOnFirstLoad === true;
+		if (setUp) await rest.request('POST', '/rest/owner/setup', owner);
+		try {
+			await rest.login(owner);
+		} catch (error) {
+			throw new Error(
+				`Could not log in to n8n as ${owner.email} (owner ${setUp ? 'set up just now' : 'set up before'}): ${(error as Error).message}`,
+			);
 		}
+		return rest;
 	}
 
 	get authCookie(): string {

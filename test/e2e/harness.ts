@@ -119,13 +119,6 @@ export class E2eEnv {
 		this.sandbox = await startSandbox({ clock: 'real', quiet: true });
 		await this.collector.start();
 		this.extensions = stageExtension(this.runtime, `e2e-${process.pid}`);
-		this.freshN8n();
-		registerCleanup(this);
-	}
-
-	/** A new n8n: an empty user folder (database, encryption key) and new ports. */
-	private freshN8n(): void {
-		this.removeUserFolder();
 		this.userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${this.major}-`));
 		this.n8n = new N8n({
 			runtime: this.runtime,
@@ -133,49 +126,44 @@ export class E2eEnv {
 			extensions: this.extensions,
 			echo: process.env.E2E_ECHO === '1',
 		});
-	}
-
-	private removeUserFolder(): void {
-		if (this.userFolder && process.env.E2E_KEEP !== '1') {
-			fs.rmSync(this.userFolder, { recursive: true, force: true });
-		}
+		registerCleanup(this);
 	}
 
 	/**
-	 * Brings the suite's n8n up: imports the credentials and workflows with n8n's CLI, activates
-	 * those that must be active at start-up, starts the server and logs in as the owner. A failure
-	 * names the step that failed, with n8n's last lines. A failed first try is printed and followed
-	 * by one more in a new n8n (empty folder, new ports): on a loaded 2-core machine a fresh n8n 1.x
-	 * has refused the login of the owner just set up (401), once in a while, not seen twice in a row.
-	 * Whatever fails twice fails the suite.
+	 * Brings the suite's n8n up: imports the credentials and workflows with n8n's CLI, starts the
+	 * server and sets up the owner, then (if some workflows must be active at start-up) stops it,
+	 * activates them with the CLI and starts it again. A failure names the step, with n8n's last
+	 * lines.
+	 *
+	 * Why the owner comes first: in n8n, a workflow's first successful production execution marks
+	 * its owner "activated" by saving the owner's user row as it read it a moment before
+	 * (workflow statistics -> UserService.updateSettings). If that read came before the owner set-up
+	 * and the save after it, the set-up is undone: email and password gone, every login 401. A
+	 * trigger active at start-up emits within seconds, so on a loaded machine the two met, now and
+	 * then (seen on n8n 1.x: "Owner was set up successfully", then 401 on every login).
 	 */
 	async launch(plan: { credentials: CredentialJson[]; workflows: WorkflowJson[]; activeAtStart: string[] }): Promise<void> {
-		const failures: string[] = [];
-		for (let attempt = 1; ; attempt++) {
-			let step = '';
-			const run = async (name: string, action: () => Promise<void>): Promise<void> => {
-				step = name;
-				await action();
-			};
-			try {
-				await run('import the credentials (n8n CLI)', () => this.n8n.importCredentials(plan.credentials));
-				await run('import the workflows (n8n CLI)', () => this.n8n.importWorkflows(plan.workflows));
-				for (const id of plan.activeAtStart) {
-					await run(`activate workflow ${id} for start-up (n8n CLI)`, () => this.n8n.activate(id));
-				}
-				await run('start n8n and log in as the owner', () => this.start());
-				return;
-			} catch (error) {
-				// The reasons first: a shortened log keeps the head of a message.
-				failures.push(`try ${attempt}, at "${step}": ${(error as Error).message.slice(0, 1500)}`);
-				const log = `--- n8n's last lines (try ${attempt}):\n${this.logTail(30)}`;
-				process.stderr.write(`[e2e n8n ${this.major}.x] set-up failed, ${failures[failures.length - 1]}\n${log}\n`);
-				await this.stop().catch(() => this.n8n.killNow());
-				// What the failed n8n's workflows sent out (a trigger active at start-up) is not the new one's.
-				this.collector.received.length = 0;
-				if (attempt >= 2) throw new Error(`n8n ${this.major}.x could not be brought up:\n${failures.join('\n')}\n${log}`);
-				this.freshN8n();
+		let step = '';
+		const run = async (name: string, action: () => Promise<void>): Promise<void> => {
+			step = name;
+			await action();
+		};
+		try {
+			await run('import the credentials (n8n CLI)', () => this.n8n.importCredentials(plan.credentials));
+			await run('import the workflows (n8n CLI)', () => this.n8n.importWorkflows(plan.workflows));
+			await run('start n8n and set up the owner', () => this.start());
+			if (plan.activeAtStart.length === 0) return;
+			await run('stop n8n', () => this.stop());
+			for (const id of plan.activeAtStart) {
+				await run(`activate workflow ${id} for start-up (n8n CLI)`, () => this.n8n.activate(id));
 			}
+			await run('start n8n again and log in', () => this.start());
+		} catch (error) {
+			// The reason first: a shortened log keeps the head of a message.
+			throw new Error(
+				`n8n ${this.major}.x could not be brought up, at "${step}": ${(error as Error).message.slice(0, 1500)}\n` +
+					`--- n8n's last lines:\n${this.logTail(30)}`,
+			);
 		}
 	}
 
@@ -201,7 +189,9 @@ export class E2eEnv {
 		await this.stop().catch(() => this.n8n?.killNow());
 		await this.sandbox?.close();
 		await this.collector.close();
-		this.removeUserFolder();
+		if (this.userFolder && process.env.E2E_KEEP !== '1') {
+			fs.rmSync(this.userFolder, { recursive: true, force: true });
+		}
 		if (this.extensions) fs.rmSync(this.extensions, { recursive: true, force: true });
 		// After the cleanup: a check that could not look must not pass quietly.
 		if (scanError) throw scanError;
