@@ -9,7 +9,7 @@ module.exports = {
 	},
 	testTimeout: 30000,
 	// The secrets check: the sandbox runs with a canary key; outputs, errors and logs are scanned for it.
-	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts'],
+	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts', '<rootDir>/test/helpers/scheduler.setup.ts'],
 	// Each distinct failure once more at the very end, where a shortened CI log still shows it.
 	reporters: ['default', '<rootDir>/test/helpers/failureDigest.js'],
 };

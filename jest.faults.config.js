@@ -12,7 +12,7 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
 	},
-	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts'],
+	setupFilesAfterEnv: ['<rootDir>/test/secrets/canary.setup.ts', '<rootDir>/test/helpers/scheduler.setup.ts'],
 	// Each distinct failure once more at the very end, where a shortened CI log still shows it.
 	reporters: ['default', '<rootDir>/test/helpers/failureDigest.js'],
 	testTimeout: 120000,

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * One contestant of the overhead benchmark, in a process of its own so that its CPU time and
  * memory are its own (the sandbox serving the pages runs in the parent):

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * Node's own module resolution tries `.json` before tsx's `.ts`, so `FourSee.node` would load
  * the codex file FourSee.node.json instead of FourSee.node.ts. Imported first by the benchmark

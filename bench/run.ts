@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * `npm run bench`: the 4SEE nodes against what users would build instead, measured side by side
  * in one run against the sandbox, in a real n8n (2.x, installed on first use by scripts/n8n).
@@ -20,8 +21,13 @@
  *    a poll, and the fleet's listing pages (500 trailers each, once per round) come on top, so
  *    both are reported: requests per poll in all, and telemetry requests per poll.
  *
+ * 5. Own cost per request in a real n8n: the trigger reading a fleet in one scheduled poll beside
+ *    the action node reading the same trailers' GPS one after another (bench/cost.ts).
+ *
  * Every number is a ratio within this one run; nothing here is a pass/fail threshold.
- * BENCH_ONLY=paging,tokens,overhead,trigger runs a subset.
+ * 6. The trigger's sweep of a whole fleet at 150 ms a request, as it was and as it is (bench/sweep.ts).
+ *
+ * BENCH_ONLY=paging,tokens,overhead,trigger,sweep,cost,state runs a subset.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,9 +44,11 @@ import type { WorkflowJson } from '../scripts/lib/examples';
 import type { CredentialJson } from '../scripts/lib/examples';
 import { CREDENTIAL_TYPE, fourSeeNode, webhookWorkflow, type NodeJson } from '../test/e2e/workflows';
 import { renderChart } from './chart';
+import { costReport, costSection, type CostRow } from './cost';
+import { sweepReport, sweepSection } from './sweep';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
-const ONLY = (process.env.BENCH_ONLY ?? 'paging,tokens,overhead,trigger').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'paging,tokens,overhead,trigger,sweep,cost,state').split(',');
 /** Not a real key: the sandbox's, for this run only. */
 const BENCH_KEY = '4see-bench-key-0000';
 
@@ -55,9 +63,15 @@ const FLEET_SCALE = {
 	windowMinutes: 5,
 	/** A default fleet (some trailers out of service), then every trailer in service. */
 	allActive: [false, true],
-	/** Trailers per fleet-listing page the trigger asks for (the API's largest page). */
-	listingPageSize: 500,
+	/** Trailers per fleet-listing page the trigger asks for (the user's Page Size, default 50). */
+	listingPageSize: 50,
 };
+/**
+ * The trigger's whole stored state at its worst: 5,000 trailers, the largest late records window
+ * the node allows (7 days), and hours of GPS a minute apart read in: without the bound every
+ * trailer would remember a key per record of the window.
+ */
+const STATE_SCALE = { trailers: 5_000, latenessMinutes: 7 * 24 * 60, hours: 2, intervalSeconds: 60, pageSize: 50 };
 
 type Json = Record<string, unknown>;
 
@@ -579,6 +593,87 @@ async function triggerSection(results: Json): Promise<void> {
 	results.trigger = { windowMinutes: FLEET_SCALE.windowMinutes, listingPageSize: FLEET_SCALE.listingPageSize, rows };
 }
 
+/**
+ * Runs the trigger's engine (the pure poll, the same code the node runs) over an in-memory 4SEE
+ * of STATE_SCALE, poll after poll until caught up, and measures the stored state as n8n would
+ * save it: its JSON size after each poll, against the bound.
+ */
+async function stateSection(results: Json): Promise<void> {
+	/* eslint-disable @typescript-eslint/no-require-imports */
+	const { runPoll } = require('../nodes/FourSee/trigger/engine') as typeof import('../nodes/FourSee/trigger/engine');
+	const { MAX_STATE_CHARS } = require('../nodes/FourSee/trigger/bound') as typeof import('../nodes/FourSee/trigger/bound');
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	const { trailers, latenessMinutes, hours, intervalSeconds, pageSize } = STATE_SCALE;
+	const nowMs = Date.UTC(2026, 0, 1, 12);
+	const fromMs = nowMs - hours * 3_600_000;
+	const step = intervalSeconds * 1000;
+	const ids = Array.from({ length: trailers }, (_, i) => `trl-${String(i + 1).padStart(5, '0')}`);
+	let requests = 0;
+	const io = {
+		async readPage(_event: string, id: string, token: string) {
+			requests++;
+			const first = Math.max(fromMs, Math.ceil(Date.parse(token) / step) * step);
+			const records: Json[] = [];
+			let t = first;
+			for (; t <= nowMs && records.length < pageSize; t += step) {
+				records.push({ trailerId: id, timestamp: new Date(t).toISOString(), latitude: 41 + (t % 997) / 1e4, longitude: -87, speedKph: t % 90 });
+			}
+			return { records, next: t <= nowMs ? new Date(t).toISOString() : undefined };
+		},
+		async listPage() {
+			return { records: [] };
+		},
+		isFatal: () => true,
+		describe: (error: unknown) => String(error),
+	};
+	const settings = {
+		scope: { event: 'gpsPosition' as const, trailers: ids },
+		start: { mode: 'date' as const, date: new Date(fromMs).toISOString() },
+		filter: { type: 'none' as const },
+		latenessMs: latenessMinutes * 60_000,
+		requestBudget: 10_000,
+		maxItems: 1_000_000,
+	};
+	log(`state: ${trailers} trailers, late window ${latenessMinutes} minutes, ${hours} h of GPS`);
+	const started = performance.now();
+	let stored: unknown;
+	const sizes: number[] = [];
+	const warnings: string[] = [];
+	let emitted = 0;
+	for (let poll = 0; poll < 20; poll++) {
+		const outcome = await runPoll(stored, settings, io as never, nowMs);
+		if (outcome.error !== undefined) throw new Error(`state: poll failed: ${String(outcome.error)}`);
+		stored = JSON.parse(JSON.stringify(outcome.state));
+		sizes.push(JSON.stringify(outcome.state).length);
+		warnings.push(...outcome.warnings);
+		emitted += outcome.items.length;
+		if (outcome.items.length === 0 && outcome.cycleCompleted) break;
+	}
+	const state = stored as { streams: Record<string, { keys: Record<string, number>; floor: number; wm?: number }> };
+	const streams = Object.values(state.streams);
+	const keys = streams.map((s) => Object.keys(s.keys).length);
+	const covered = streams.map((s) => ((s.wm ?? s.floor) - s.floor) / 60_000).sort((a, b) => a - b);
+	const recordsPerTrailer = Math.floor((nowMs - fromMs) / step) + 1;
+	const bytesPerKey = (sizes[sizes.length - 1] - streams.length * 120) / Math.max(1, keys.reduce((a, b) => a + b, 0));
+	results.state = {
+		...STATE_SCALE,
+		boundChars: MAX_STATE_CHARS,
+		polls: sizes.length,
+		requests,
+		emitted,
+		expected: trailers * recordsPerTrailer,
+		sizesChars: sizes,
+		maxChars: Math.max(...sizes),
+		keysPerTrailer: { min: Math.min(...keys), max: Math.max(...keys) },
+		/** Minutes of the window still remembered, per trailer (median). */
+		medianWindowKeptMinutes: covered[Math.floor(covered.length / 2)],
+		/** What the same keys would take without the bound: every record of the window. */
+		unboundedCharsEstimate: Math.round(trailers * recordsPerTrailer * bytesPerKey + streams.length * 120),
+		shrinkWarnings: warnings.filter((w) => /stored state reached its limit/.test(w)).length,
+		seconds: (performance.now() - started) / 1000,
+	};
+}
+
 // ---- report -------------------------------------------------------------------------------------
 
 function table(header: string[], rows: string[][]): string {
@@ -657,10 +752,10 @@ export function report(results: Json): string {
 			'',
 		);
 	}
-	const trigger = results.trigger as { windowMinutes: number; rows: Json[] } | undefined;
+	const trigger = results.trigger as { windowMinutes: number; listingPageSize?: number; rows: Json[] } | undefined;
 	if (trigger) {
 		out.push(
-			`Trigger at fleet scale: GPS of every active trailer of a ${FLEET_SCALE.trailers}-trailer fleet, the last ${trigger.windowMinutes} minutes; the budget bounds telemetry pages, listing pages of ${FLEET_SCALE.listingPageSize} trailers come on top`,
+			`Trigger at fleet scale: GPS of every active trailer of a ${FLEET_SCALE.trailers}-trailer fleet, the last ${trigger.windowMinutes} minutes; the budget bounds telemetry pages, listing pages of ${trigger.listingPageSize ?? FLEET_SCALE.listingPageSize} trailers come on top`,
 			table(
 				['fleet', 'budget', 'trailers watched', 'polls to cover', 'target ceil(5000/budget)', 'max telemetry req/poll', 'listing pages', 'max req/poll', 'expected', 'emitted', 'dups', 'lost'],
 				trigger.rows.map((r) => [
@@ -681,6 +776,34 @@ export function report(results: Json): string {
 			'',
 		);
 	}
+	const sweep = results.sweep as Parameters<typeof sweepReport>[0] | undefined;
+	if (sweep) out.push(...sweepReport(sweep, table), '');
+	const cost = results.cost as { n8n: string; trailers: number; rows: CostRow[] } | undefined;
+	if (cost) out.push(...costReport(cost), '');
+	const state = results.state as
+		| { trailers: number; latenessMinutes: number; hours: number; boundChars: number; maxChars: number; sizesChars: number[]; keysPerTrailer: { min: number; max: number }; medianWindowKeptMinutes: number; unboundedCharsEstimate: number; emitted: number; expected: number; shrinkWarnings: number; requests: number; polls: number }
+		| undefined;
+	if (state) {
+		const mb = (chars: number) => (chars / 1_000_000).toFixed(2);
+		out.push(
+			`Trigger state at its worst: ${state.trailers} trailers, late records window ${state.latenessMinutes} minutes (the largest allowed), ${state.hours} h of GPS a minute apart; bound ${mb(state.boundChars)} MB of JSON`,
+			table(
+				['polls', 'requests', 'emitted / expected', 'state after each poll (MB)', 'largest (MB)', 'without the bound (MB, est.)', 'keys kept per trailer', 'window kept (median min)', 'shrink warnings'],
+				[[
+					String(state.polls),
+					String(state.requests),
+					`${state.emitted} / ${state.expected}`,
+					state.sizesChars.map(mb).join(', '),
+					mb(state.maxChars),
+					mb(state.unboundedCharsEstimate),
+					`${state.keysPerTrailer.min}-${state.keysPerTrailer.max}`,
+					state.medianWindowKeptMinutes.toFixed(0),
+					String(state.shrinkWarnings),
+				]],
+			),
+			'',
+		);
+	}
 	return out.join('\n');
 }
 
@@ -690,7 +813,18 @@ async function main(): Promise<void> {
 	if (ONLY.includes('paging') || ONLY.includes('tokens')) await n8nSections(results);
 	if (ONLY.includes('overhead')) await overheadSection(results);
 	if (ONLY.includes('trigger')) await triggerSection(results);
+	if (ONLY.includes('sweep')) await sweepSection(results, log);
+	if (ONLY.includes('cost')) await costSection(results, log);
+	if (ONLY.includes('state')) await stateSection(results);
 	results.totalSeconds = (performance.now() - started) / 1000;
+	// A run of some sections keeps the others' latest results (BENCH_ONLY=state, say).
+	const previous = path.join(RESULTS_DIR, 'results.json');
+	if (process.env.BENCH_ONLY !== undefined && fs.existsSync(previous)) {
+		const kept = JSON.parse(fs.readFileSync(previous, 'utf8')) as Json;
+		for (const section of ['paging', 'tokens', 'overhead', 'trigger', 'sweep', 'cost', 'state']) {
+			if (results[section] === undefined && kept[section] !== undefined) results[section] = kept[section];
+		}
+	}
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
 	fs.writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 	fs.writeFileSync(path.join(RESULTS_DIR, 'chart.svg'), renderChart(results));

@@ -1,8 +1,9 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * npm run sandbox -- [--port 4480] [--api-key <key>] [--seed 1] [--token-ttl 1800] [--burst 100]
  *   [--refill 20] [--concurrency 8] [--fleets 3] [--trailers-per-fleet 25] [--devices-per-trailer 4]
  *   [--deliversafe-units 10] [--clock real|manual] [--start-time <iso>] [--history <s>]
- *   [--latency <ms>] [--all-active] [--quiet]
+ *   [--latency <ms>] [--max-take 500] [--all-active] [--quiet]
  */
 import { parseArgs } from 'node:util';
 import { DEMO_API_KEY, SandboxOptions, startSandbox } from './index';
@@ -23,6 +24,7 @@ const NUMBER_FLAGS: Record<string, keyof SandboxOptions> = {
 	'device-interval': 'deviceIntervalSeconds',
 	'deliversafe-interval': 'deliverSafeIntervalSeconds',
 	latency: 'latencyMs',
+	'max-take': 'maxTake',
 };
 
 const USAGE = `Usage: npm run sandbox -- [options]
@@ -45,6 +47,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --gps-interval <s> --device-interval <s> --deliversafe-interval <s>
                              seconds between records of a stream (default 60, 300, 1800)
   --latency <ms>             added latency per Integration API request (default 0)
+  --max-take <n>             largest page a request may ask for (default 500); a larger
+                             take gets a 400 naming take
   --all-active               every trailer and device in service (default: about one
                              trailer in five and a few devices are out of service)
   --quiet                    no request log

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * A small typed client for the sandbox's control API (/__sandbox/), for tests.
  * Every function takes the sandbox's base URL (Sandbox.url) first and throws on a non-2xx answer.
@@ -43,6 +44,8 @@ export interface Truth {
 	now: string;
 	count: number;
 	records: Record<string, unknown>[];
+	/** Records planted into the stream by future-record and no-timestamp faults. */
+	planted: Record<string, unknown>[];
 }
 
 export interface Scope {
@@ -59,11 +62,22 @@ export interface Scope {
 }
 
 async function call<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {
-	const response = await fetch(`${url.replace(/\/+$/, '')}/__sandbox${path}`, {
-		method,
-		headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
+	const send = () =>
+		fetch(`${url.replace(/\/+$/, '')}/__sandbox${path}`, {
+			method,
+			headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+	let response: Response;
+	try {
+		response = await send();
+	} catch (error) {
+		// fetch reuses an idle keep-alive connection; when the server closes it at the same moment
+		// (its keep-alive timeout, late on a loaded machine) the request fails with ECONNRESET before
+		// it was read. A read (GET) is asked once more; a change is not, since it may have been applied.
+		if (method !== 'GET') throw error;
+		response = await send();
+	}
 	const text = await response.text();
 	if (!response.ok) throw new Error(`sandbox ${method} ${path} -> ${response.status}: ${text}`);
 	return JSON.parse(text) as T;

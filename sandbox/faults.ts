@@ -9,11 +9,32 @@ export const FAULT_KINDS = [
 	'malformed',
 	'repeat-next',
 	'empty-pages',
+	'reverse-order',
+	'endless-next',
+	'future-record',
+	'no-timestamp',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Faults that change a successful page instead of replacing the response. */
-export const PAGE_FAULTS: readonly FaultKind[] = ['repeat-next', 'empty-pages'];
+export const PAGE_FAULTS: readonly FaultKind[] = [
+	'repeat-next',
+	'empty-pages',
+	'reverse-order',
+	'endless-next',
+	'future-record',
+	'no-timestamp',
+];
+
+/**
+ * Faults that plant a record into the telemetry stream the request reads, served from then on
+ * like its own records (until a reset): `future-record` one stamped in 2099 (a device with a
+ * wrong clock), at the stream's end; `no-timestamp` one without a timestamp, on every page.
+ */
+export const PLANTING_FAULTS: readonly FaultKind[] = ['future-record', 'no-timestamp'];
+
+/** Where planted future records sit: 2099-01-01T00:00:00Z, one second apart. */
+export const FUTURE_RECORD_MS = Date.UTC(2099, 0, 1);
 
 export interface Fault {
 	pathPrefix: string;

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /** Response helpers: JSON bodies and RFC 9457 problem documents. */
 import { IncomingMessage, ServerResponse } from 'node:http';
 

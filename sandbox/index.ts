@@ -1,6 +1,7 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The 4SEE sandbox: a local simulator of the 4SEE Auth and Integration APIs as
- * ../shared/design/api-contract.md describes them, for tests, benchmarks and a first try.
+ * docs/api-contract.md describes them, for tests, benchmarks and a first try.
  *
  *   const sandbox = await startSandbox({ seed: 7 });
  *   // sandbox.url serves both the auth paths and the Integration API paths

@@ -46,6 +46,11 @@ export interface SandboxOptions {
 	 * reports, e.g. a trigger's coverage of all 5,000 trailers.
 	 */
 	allActive?: boolean;
+	/**
+	 * Largest `take` a list or telemetry request may ask for (default 500); larger ones get a 400
+	 * naming `take`, as an API with a smaller page limit than ours would answer.
+	 */
+	maxTake?: number;
 	/** No request logging (programmatic default true; the CLI logs unless --quiet). */
 	quiet?: boolean;
 }
@@ -69,6 +74,7 @@ export interface LiveConfig {
 	deliverSafeIntervalSeconds: number;
 	latencyMs: number;
 	allActive: boolean;
+	maxTake: number;
 }
 
 export const DEFAULT_CONFIG: LiveConfig = {
@@ -89,6 +95,7 @@ export const DEFAULT_CONFIG: LiveConfig = {
 	deliverSafeIntervalSeconds: 1800,
 	latencyMs: 0,
 	allActive: false,
+	maxTake: 500,
 };
 
 export const DEFAULT_MANUAL_START = '2026-01-01T00:00:00.000Z';
@@ -137,6 +144,7 @@ const CHECKS: Record<keyof LiveConfig, Check> = {
 	deliverSafeIntervalSeconds: integer(1, 86_400),
 	latencyMs: integer(0, 600_000),
 	allActive: boolean,
+	maxTake: integer(1, 100_000),
 };
 
 /**

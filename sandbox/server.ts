@@ -1,12 +1,13 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The sandbox's state and request handling: the 4SEE Auth and Integration APIs as
- * ../shared/design/api-contract.md describes them (first alternative wherever it lists several),
+ * docs/api-contract.md describes them (first alternative wherever it lists several),
  * plus the control API under /__sandbox/.
  */
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { FAULT_KINDS, Fault, FaultKind, FaultQueue, PAGE_FAULTS, freshToken, withoutRevision } from './faults';
+import { FAULT_KINDS, FUTURE_RECORD_MS, Fault, FaultKind, FaultQueue, PAGE_FAULTS, PLANTING_FAULTS, freshToken, withoutRevision } from './faults';
 import { HttpError, readJson, sendJson, sendProblem } from './http';
 import { Claims, signJwt, verifyJwt } from './jwt';
 import { TokenBucket, WindowLimiter } from './limits';
@@ -41,11 +42,13 @@ import {
 export const DEMO_API_KEY = '4see-demo-key-0000';
 export const OTHER_CUSTOMER_API_KEY = '4see-other-key-0000';
 
-const PAGE = { defaultTake: 50, minTake: 1, maxTake: 500 };
+const PAGE = { defaultTake: 50, minTake: 1 };
 const LABEL: Record<EntityKind, string> = { fleet: 'fleet', trailer: 'trailer', device: 'device', unit: 'DeliverSafe unit' };
 /** The entity whose id names a telemetry stream. */
 const STREAM_ENTITY: Record<TelemetryKind, EntityKind> = { gps: 'trailer', device: 'device', deliverSafe: 'unit' };
 const isResponseFault = (kind: FaultKind) => !PAGE_FAULTS.includes(kind);
+const isPlantingFault = (kind: FaultKind) => PLANTING_FAULTS.includes(kind);
+const isPageFault = (kind: FaultKind) => PAGE_FAULTS.includes(kind) && !isPlantingFault(kind);
 const TRUTH_LIMIT = 200_000;
 const SCOPE_LIMIT = 200_000;
 
@@ -60,6 +63,12 @@ export interface Stats {
 	maxConcurrencyByCustomer: Record<string, number>;
 	faultsInjected: number;
 	inFlight: number;
+	/**
+	 * For a client that sends one request at a time: the ms from the end of each answer to the
+	 * next Integration API request, when none was in flight meanwhile (the client's own time per
+	 * request: its processing, n8n's, the loopback). The last 20,000.
+	 */
+	idleGapsMs: number[];
 }
 
 /** What an Integration API handler answers. Pages carry what page faults need. */
@@ -70,7 +79,8 @@ type Answer =
 interface Route {
 	key: string;
 	type: 'authenticate' | 'rotate' | 'api';
-	run?: (customer: Customer, query: URLSearchParams) => Answer;
+	/** `plant`: a planting fault met by this request (telemetry routes plant into their stream). */
+	run?: (customer: Customer, query: URLSearchParams, plant?: FaultKind) => Answer;
 	/** Set when the path or method is not served: answered before authentication. */
 	error?: HttpError;
 }
@@ -82,6 +92,9 @@ export class SandboxState {
 	readonly faults = new FaultQueue();
 	/** Counter that makes each empty-pages token one the client has not seen. */
 	private tokenRevision = 0;
+	/** Records planted by future-record and no-timestamp faults, by stream (TelemetryStore.key). */
+	private planted = new Map<string, JsonObject[]>();
+	private plantedCount = 0;
 	readonly clockMode: 'manual' | 'real';
 	readonly startMs: number;
 	private readonly wallAtStart = Date.now();
@@ -96,6 +109,8 @@ export class SandboxState {
 	private rotateLimiter: WindowLimiter;
 	stats: Stats = emptyStats();
 	private inFlight = 0;
+	/** When the last request in flight was answered (performance.now()), for `idleGapsMs`. */
+	private idleSince?: number;
 	private readonly log: (line: string) => void;
 
 	constructor(
@@ -179,6 +194,10 @@ export class SandboxState {
 		const route = this.route(method, path);
 		this.stats.requests.byRoute[route.key] = (this.stats.requests.byRoute[route.key] ?? 0) + 1;
 		if (route.error) throw route.error;
+		if (this.inFlight === 0 && this.idleSince !== undefined && route.type !== 'authenticate') {
+			this.stats.idleGapsMs.push(Math.round((performance.now() - this.idleSince) * 100) / 100);
+			if (this.stats.idleGapsMs.length > 20_000) this.stats.idleGapsMs.shift();
+		}
 		this.inFlight++;
 		this.stats.inFlight = this.inFlight;
 		this.stats.maxConcurrency = Math.max(this.stats.maxConcurrency, this.inFlight);
@@ -190,6 +209,7 @@ export class SandboxState {
 		} finally {
 			this.inFlight--;
 			this.stats.inFlight = this.inFlight;
+			if (this.inFlight === 0) this.idleSince = performance.now();
 		}
 	}
 
@@ -319,19 +339,26 @@ export class SandboxState {
 			if ((await this.injectFault(req, res, path)) === 'handled') return;
 			if (this.config.latencyMs > 0) await sleep(this.config.latencyMs);
 			if (!route.run) throw new HttpError(500, 'No handler for this route.');
-			const answer = route.run(customer, query);
+			const plant = route.key.includes('/telemetry/') ? this.faults.take(path, isPlantingFault) : undefined;
+			if (plant) this.stats.faultsInjected++;
+			const answer = route.run(customer, query, plant?.kind);
 			if (answer.kind === 'json') return this.send(res, answer.body);
 			let { data, next } = answer;
-			const fault = this.faults.take(path, (kind) => !isResponseFault(kind));
+			const fault = this.faults.take(path, isPageFault);
 			if (fault) {
 				this.stats.faultsInjected++;
-				// Both lead back to where this request started: repeat-next with the very token sent
-				// (a loop), empty-pages with a fresh token for that position (no records, nothing lost).
+				// Those that change `next` lead back to where this request started: repeat-next with
+				// the very token sent (a loop), empty-pages with a fresh token for that position (no
+				// records, nothing lost), endless-next likewise but with the page's records (the same
+				// page again and again, each time under a new token).
 				const here = answer.requestNext ?? answer.startToken;
+				const fresh = () => (here === null ? null : freshToken(withoutRevision(here), ++this.tokenRevision));
 				if (fault.kind === 'empty-pages') {
 					data = [];
-					next = here === null ? null : freshToken(withoutRevision(here), ++this.tokenRevision);
-				} else next = here;
+					next = fresh();
+				} else if (fault.kind === 'endless-next') next = fresh();
+				else if (fault.kind === 'reverse-order') data = [...data].reverse();
+				else next = here;
 			}
 			this.send(res, { data, next });
 		} finally {
@@ -399,7 +426,7 @@ export class SandboxState {
 				if (n === 6 && a === 'telemetry' && b === 'gps') {
 					return expect('GET', '/api/v1/trailers/telemetry/gps/{trailer}', {
 						type: 'api',
-						run: (cu, q) => this.telemetryPage(cu, 'gps', c, q),
+						run: (cu, q, plant) => this.telemetryPage(cu, 'gps', c, q, plant),
 					});
 				}
 				if (n === 4) {
@@ -425,7 +452,7 @@ export class SandboxState {
 				if (n === 5 && a === 'telemetry') {
 					return expect('GET', '/api/v1/devices/telemetry/{device}', {
 						type: 'api',
-						run: (cu, q) => this.telemetryPage(cu, 'device', b, q),
+						run: (cu, q, plant) => this.telemetryPage(cu, 'device', b, q, plant),
 					});
 				}
 				if (n === 4) return expect('GET', '/api/v1/devices/{trailer}', { type: 'api', run: (cu, q) => this.listDevices(cu, a, q) });
@@ -435,7 +462,7 @@ export class SandboxState {
 				if (n === 5 && a === 'telemetry') {
 					return expect('GET', '/api/v1/deliversafe/telemetry/{id}', {
 						type: 'api',
-						run: (cu, q) => this.telemetryPage(cu, 'deliverSafe', b, q),
+						run: (cu, q, plant) => this.telemetryPage(cu, 'deliverSafe', b, q, plant),
 					});
 				}
 				if (n === 4) return expect('GET', '/api/v1/deliversafe/{id}', { type: 'api', run: (cu) => this.getUnit(cu, a) });
@@ -474,12 +501,12 @@ export class SandboxState {
 	}
 
 	private listFleets(customer: Customer, query: URLSearchParams): Answer {
-		const p = cursorParams(query, false);
+		const p = cursorParams(query, false, this.config.maxTake);
 		return cursorPage(p, customer.fleetCount, () => true, (i) => this.world.fleetRecord(customer.firstFleet + i));
 	}
 
 	private listTrailers(customer: Customer, id: string, query: URLSearchParams): Answer {
-		const p = cursorParams(query, true);
+		const p = cursorParams(query, true, this.config.maxTake);
 		const fleet = this.owned(customer, 'fleet', id);
 		const { first, count } = this.world.trailersOfFleet(customer, fleet);
 		return cursorPage(
@@ -491,7 +518,7 @@ export class SandboxState {
 	}
 
 	private listDevices(customer: Customer, id: string, query: URLSearchParams): Answer {
-		const p = cursorParams(query, true);
+		const p = cursorParams(query, true, this.config.maxTake);
 		const trailer = this.owned(customer, 'trailer', id);
 		const { first, count } = this.world.devicesOfTrailer(customer, trailer);
 		return cursorPage(
@@ -503,7 +530,7 @@ export class SandboxState {
 	}
 
 	private listUnits(customer: Customer, query: URLSearchParams): Answer {
-		const p = cursorParams(query, false);
+		const p = cursorParams(query, false, this.config.maxTake);
 		return cursorPage(p, customer.unitCount, () => true, (i) => this.world.unitRecord(customer, customer.firstUnit + i));
 	}
 
@@ -511,9 +538,9 @@ export class SandboxState {
 		return { kind, number: this.owned(customer, STREAM_ENTITY[kind], id), customer };
 	}
 
-	private telemetryPage(customer: Customer, kind: TelemetryKind, id: string, query: URLSearchParams): Answer {
+	private telemetryPage(customer: Customer, kind: TelemetryKind, id: string, query: URLSearchParams, plant?: FaultKind): Answer {
 		const errors: Record<string, string[]> = {};
-		const take = parseTake(query, errors);
+		const take = parseTake(query, errors, this.config.maxTake);
 		const nextText = query.get('next') ?? undefined;
 		let position: TimePosition = BEGINNING;
 		if (nextText !== undefined && nextText !== '') {
@@ -527,14 +554,51 @@ export class SandboxState {
 		}
 		if (Object.keys(errors).length > 0) throw validation(errors);
 		const ref = this.streamRef(customer, kind, id);
+		if (plant !== undefined) this.plantRecord(plant, kind, id);
 		const page = this.telemetry.page(this.world, ref, this.historyStartMs, position, take, this.simNow());
+		const { data, next } = this.withPlanted(kind, id, position, take, page.records, page.next);
 		return {
 			kind: 'page',
-			data: page.records,
-			next: page.next,
+			data,
+			next,
 			requestNext: nextText || undefined,
 			startToken: page.firstMs === undefined ? null : iso(page.firstMs),
 		};
+	}
+
+	/** Plants a record into a stream: stamped in 2099, or with no timestamp at all. */
+	private plantRecord(kind: FaultKind, stream: TelemetryKind, id: string): void {
+		const n = ++this.plantedCount;
+		const record: JsonObject = { [SOURCE_FIELD[stream]]: id, planted: kind, n };
+		if (kind === 'future-record') record.timestamp = iso(FUTURE_RECORD_MS + n * 1000);
+		const key = TelemetryStore.key(stream, id);
+		this.planted.set(key, [...(this.planted.get(key) ?? []), record]);
+	}
+
+	/**
+	 * A page with the stream's planted records: the untimed ones ahead of every page's records
+	 * (in addition to `take`: the server cannot place them), the future ones at the stream's end,
+	 * within `take` (a full page ends with a `next` at the first one left out).
+	 */
+	private withPlanted(
+		kind: TelemetryKind,
+		id: string,
+		position: TimePosition,
+		take: number,
+		records: JsonObject[],
+		next: string | null,
+	): { data: JsonObject[]; next: string | null } {
+		const planted = this.planted.get(TelemetryStore.key(kind, id));
+		if (planted === undefined) return { data: records, next };
+		const untimed = planted.filter((r) => r.timestamp === undefined);
+		let data = [...untimed, ...records];
+		if (next === null) {
+			const future = planted.filter((r) => r.timestamp !== undefined && Date.parse(String(r.timestamp)) >= position.ms);
+			const room = Math.max(0, take - records.length);
+			data = [...data, ...future.slice(0, room)];
+			if (future.length > room) next = String(future[room].timestamp);
+		}
+		return { data, next };
 	}
 
 	// ---- control API -----------------------------------------------------------------------
@@ -625,6 +689,7 @@ export class SandboxState {
 		this.authLimiter = new WindowLimiter(this.config.authLimit);
 		this.rotateLimiter = new WindowLimiter(this.config.rotateLimit);
 		this.telemetry.clear();
+		this.planted.clear();
 		this.faults.clear();
 		this.stats = emptyStats();
 		this.stats.inFlight = this.inFlight;
@@ -679,6 +744,8 @@ export class SandboxState {
 			to: iso(to),
 			now: iso(now),
 			count,
+			// Records the future-record and no-timestamp faults planted: owed to a client once each.
+			planted: this.planted.get(TelemetryStore.key(ref.kind, String(query.get('id')))) ?? [],
 		};
 		if (query.get('countOnly') === 'true') return result;
 		if (count > TRUTH_LIMIT) {
@@ -740,7 +807,7 @@ const CONTROL_HELP = {
 		'POST /__sandbox/config': '{ burst, refillPerSecond, concurrency, tokenTtlSeconds, authLimit, rotateLimit, latencyMs, ... }',
 		'POST /__sandbox/tokens/expire': 'every token issued so far gets 401',
 		'POST /__sandbox/reset': 'back to the start: clock, keys, settings, appended telemetry, faults, limits, stats',
-		'GET /__sandbox/stats': 'requests (total, byRoute), responses by status, authCalls, rotateCalls, rateLimited, maxConcurrency, faultsInjected',
+		'GET /__sandbox/stats': 'requests (total, byRoute), responses by status, authCalls, rotateCalls, rateLimited, maxConcurrency, faultsInjected, idleGapsMs',
 		'POST /__sandbox/stats/reset': 'zero the stats',
 		'GET /__sandbox/truth': '?kind=&id=&from=&to=[&countOnly=true]: every record of a stream in [from, to]',
 		'GET /__sandbox/scope': '?customer=primary|other: ids of fleets, trailers, devices, DeliverSafe units',
@@ -761,6 +828,7 @@ function emptyStats(): Stats {
 		maxConcurrencyByCustomer: {},
 		faultsInjected: 0,
 		inFlight: 0,
+		idleGapsMs: [],
 	};
 }
 
@@ -797,13 +865,14 @@ function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function parseTake(query: URLSearchParams, errors: Record<string, string[]>): number {
+function parseTake(query: URLSearchParams, errors: Record<string, string[]>, maxTake: number): number {
 	const text = query.get('take');
-	if (text === null || text === '') return PAGE.defaultTake;
+	const fallback = Math.min(PAGE.defaultTake, maxTake);
+	if (text === null || text === '') return fallback;
 	const take = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-	if (!(take >= PAGE.minTake && take <= PAGE.maxTake)) {
-		errors.take = [`take must be a whole number from ${PAGE.minTake} to ${PAGE.maxTake}; got '${text}'.`];
-		return PAGE.defaultTake;
+	if (!(take >= PAGE.minTake && take <= maxTake)) {
+		errors.take = [`take must be a whole number from ${PAGE.minTake} to ${maxTake}; got '${text}'.`];
+		return fallback;
 	}
 	return take;
 }
@@ -823,9 +892,9 @@ function decodeCursor(token: string): number | undefined {
 	return Number(match[1]);
 }
 
-function cursorParams(query: URLSearchParams, allowActiveOnly: boolean): CursorParams {
+function cursorParams(query: URLSearchParams, allowActiveOnly: boolean, maxTake: number): CursorParams {
 	const errors: Record<string, string[]> = {};
-	const take = parseTake(query, errors);
+	const take = parseTake(query, errors, maxTake);
 	const next = query.get('next');
 	const position = next === null ? null : withoutRevision(next);
 	let offset = 0;

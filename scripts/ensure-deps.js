@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The first step of `npm start`, `npm test`, `npm run bench` and `npm run sandbox`: on a fresh
 // clone (or after the lock file changed) it installs exactly what package-lock.json says, so the
-// README's two commands are all the set-up a new machine needs. Called inside those scripts, not
+// quick start's two commands (CONTRIBUTING.md) are all the set-up a new machine needs. Called inside those scripts, not
 // as pre-scripts: the project's .npmrc sets ignore-scripts, under which npm skips pre-scripts.
 // Plain Node on purpose: nothing else is installed yet when it runs.
 const { createHash } = require('node:crypto');

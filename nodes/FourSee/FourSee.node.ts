@@ -1,4 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as apiKey from './actions/apiKey/ApiKey.resource';
@@ -6,7 +12,7 @@ import * as deliverSafe from './actions/deliverSafe/DeliverSafe.resource';
 import * as device from './actions/device/Device.resource';
 import * as fleet from './actions/fleet/Fleet.resource';
 import * as trailer from './actions/trailer/Trailer.resource';
-import { router } from './actions/router';
+import { router, type FourSeeType } from './actions/router';
 import { listSearch } from './methods';
 
 /**
@@ -48,7 +54,7 @@ export class FourSee implements INodeType {
 					},
 					{ name: 'Fleet', value: 'fleet', description: 'Fleets visible to the API key' },
 					{ name: 'Trailer', value: 'trailer', description: 'Trailers of a fleet and their GPS positions' },
-				],
+				] satisfies Array<INodePropertyOptions & { value: FourSeeType['resource'] }>,
 				default: 'trailer',
 			},
 			...apiKey.description,

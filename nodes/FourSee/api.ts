@@ -3,9 +3,13 @@
  *
  * The vendor's public overview names endpoints, the auth flow, paging words and rate limits but
  * publishes no schemas. Each constant or function below is either [seed] (from that overview)
- * or [assumed] (our working contract). When the real schema is known, this is the one file to
- * edit. Keep it free of n8n imports so the trigger's pure logic and tests can use it too.
+ * or [assumed] (our working contract, written out in docs/api-contract.md). When the real
+ * schema is known, this is the one file to edit (and that page). Keep it free of n8n imports
+ * so the trigger's pure logic and tests can use it too.
  */
+
+import { idMap } from './helpers/maps';
+import { parseTimestamp } from './helpers/time';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -13,10 +17,9 @@ export type JsonObject = { [key: string]: unknown };
 export const DEFAULT_AUTH_URL = 'https://auth.groteintegrations.com';
 
 /** [seed] Token lifetime when nothing in the token response says otherwise (~30 min). */
-export const DEFAULT_TOKEN_LIFETIME_SECONDS = 1800;
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 1800;
 
-/** [seed] Rate limits of the authentication API. */
-export const AUTH_RATE_LIMIT = { requests: 10, perSeconds: 300 };
+/** [seed] Rate limit of key rotation. */
 export const ROTATE_RATE_LIMIT = { requests: 3, perSeconds: 3600 };
 
 /**
@@ -52,10 +55,13 @@ export function checkServiceUrl(value: unknown): { url: string } | { problem: st
 	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
 }
 
-/** 127.0.0.0/8, localhost (and its subdomains, which resolve to loopback) and ::1. */
-export function isLoopbackHost(hostname: string): boolean {
+/**
+ * Hosts that are loopback without asking DNS: `localhost`, 127.0.0.0/8 and ::1 literals. Names
+ * under `.localhost` (evil.localhost) are not: on many machines they go to DNS like any other.
+ */
+function isLoopbackHost(hostname: string): boolean {
 	const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-	if (host === 'localhost' || host.endsWith('.localhost')) return true;
+	if (host === 'localhost') return true;
 	if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
 	return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
@@ -88,8 +94,8 @@ export const PAGING = {
 } as const;
 
 /** [assumed] Where a page's records and its continuation token may be found. */
-export const ENVELOPE_DATA_FIELDS = ['data', 'items', 'results', 'records'] as const;
-export const ENVELOPE_NEXT_FIELDS = ['next', 'nextToken'] as const;
+const ENVELOPE_DATA_FIELDS = ['data', 'items', 'results', 'records'] as const;
+const ENVELOPE_NEXT_FIELDS = ['next', 'nextToken'] as const;
 
 export interface Page {
 	records: JsonObject[];
@@ -108,10 +114,22 @@ export function parsePage(body: unknown): Page | undefined {
 	const field = ENVELOPE_DATA_FIELDS.find((name) => Array.isArray(body[name]));
 	if (field === undefined) return undefined;
 	const records = (body[field] as unknown[]).filter(isObject);
-	const nextField = ENVELOPE_NEXT_FIELDS.find(
-		(name) => typeof body[name] === 'string' && (body[name] as string) !== '',
-	);
-	return { records, next: nextField === undefined ? undefined : (body[nextField] as string) };
+	for (const name of ENVELOPE_NEXT_FIELDS) {
+		const next = pageToken(body[name]);
+		if (next !== undefined) return { records, next };
+	}
+	return { records };
+}
+
+/**
+ * [assumed] A `next` of any JSON scalar type is a token to send back as it was written (an API
+ * may page with numbers: 0 included). null, false, "" and a missing field mean the last page.
+ */
+function pageToken(value: unknown): string | undefined {
+	if (typeof value === 'string') return value === '' ? undefined : value;
+	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+	if (value === true) return 'true';
+	return undefined;
 }
 
 /**
@@ -128,8 +146,23 @@ export function parseRecord(body: unknown): JsonObject | undefined {
 }
 
 /** [assumed] Field names of the token response, first present wins. */
-export const TOKEN_FIELDS = ['token', 'accessToken', 'access_token', 'jwt'] as const;
-export const TOKEN_LIFETIME_FIELDS = ['expiresIn', 'expires_in'] as const;
+const TOKEN_FIELDS = ['token', 'accessToken', 'access_token', 'jwt'] as const;
+const TOKEN_LIFETIME_FIELDS = ['expiresIn', 'expires_in'] as const;
+
+/** [assumed] The longest session token accepted: the API's JWTs are a few hundred characters. */
+const MAX_TOKEN_LENGTH = 4096;
+
+/**
+ * Why a login answer's token cannot be a session token (an HTML page, text with spaces, far
+ * too long), or undefined when it can. Such a token would be stored and sent as a Bearer
+ * header to the Integration API, and the error would then blame the wrong URL.
+ */
+export function implausibleToken(token: string): string | undefined {
+	if (/^\s*</.test(token)) return 'an HTML or XML page';
+	if (token.length > MAX_TOKEN_LENGTH) return `${token.length} characters, far more than a session token has`;
+	if (!/^[\x21-\x7e]+$/.test(token)) return 'text with spaces or characters a session token cannot contain';
+	return undefined;
+}
 
 export interface ParsedToken {
 	token: string;
@@ -198,7 +231,7 @@ export function jwtExpiry(token: string): number | undefined {
 }
 
 /** [assumed] Rotate response: the new key, first present wins. */
-export const ROTATED_KEY_FIELDS = ['apiKey', 'key', 'customerApiKey'] as const;
+const ROTATED_KEY_FIELDS = ['apiKey', 'key', 'customerApiKey'] as const;
 
 export function parseRotatedKey(body: unknown): string | undefined {
 	if (!isObject(body)) return undefined;
@@ -230,10 +263,10 @@ export function parseProblem(body: unknown): Problem | undefined {
 	if (typeof body.status === 'number') problem.status = body.status;
 	if (typeof body.detail === 'string') problem.detail = body.detail;
 	if (isObject(body.errors)) {
-		problem.errors = {};
-		for (const [field, messages] of Object.entries(body.errors)) {
-			problem.errors[field] = Array.isArray(messages) ? messages.map(String) : [String(messages)];
-		}
+		// Field names are the server's: a field called `__proto__` must stay an entry.
+		problem.errors = idMap(
+			Object.entries(body.errors).map(([field, messages]) => [field, Array.isArray(messages) ? messages.map(String) : [String(messages)]] as const),
+		);
 	}
 	return Object.keys(problem).length > 0 ? problem : undefined;
 }
@@ -243,28 +276,27 @@ export function parseProblem(body: unknown): Problem | undefined {
  * client starts at a point in time by passing that time as `next` (records at or after it are
  * returned). Records may share a timestamp and may carry no id; records can arrive late.
  */
-export const TELEMETRY_TIMESTAMP_FIELD = 'timestamp';
+const TELEMETRY_TIMESTAMP_FIELD = 'timestamp';
 export const RECORD_ID_FIELD = 'id';
+
+/** [assumed] A record's own id, a string or a number, when it has one (telemetry may have none). */
+export function recordId(record: JsonObject): string | undefined {
+	const id = record[RECORD_ID_FIELD];
+	return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
 
 /** The first `next` for a time-based telemetry page starting at `start`. */
 export function telemetryStartToken(start: Date): string {
 	return start.toISOString();
 }
 
-/** Milliseconds since epoch of a telemetry record's timestamp, or undefined if unreadable. */
+/**
+ * Milliseconds since epoch of a telemetry record's timestamp, or undefined if unreadable. A
+ * timestamp without `Z` or an offset is taken in UTC, the API's zone, not in n8n's.
+ */
 export function recordTimeMs(record: JsonObject): number | undefined {
-	const value = record[TELEMETRY_TIMESTAMP_FIELD];
-	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-	const ms = typeof value === 'number' ? value : Date.parse(value);
-	return Number.isFinite(ms) ? ms : undefined;
+	return parseTimestamp(record[TELEMETRY_TIMESTAMP_FIELD]);
 }
-
-/** [assumed] Stream-identifying fields of each telemetry kind (records name their source). */
-export const TELEMETRY_SOURCE_FIELD = {
-	gps: 'trailerId',
-	device: 'deviceId',
-	deliverSafe: 'deliverSafeId',
-} as const;
 
 /** [assumed] Record fields used by pickers and filters. */
 export const RECORD_FIELDS = {
@@ -275,6 +307,37 @@ export const RECORD_FIELDS = {
 	speed: 'speedKph',
 	deliverSafeEvent: 'event',
 } as const;
+
+/**
+ * [assumed] What "Simplify" keeps of each kind of record: the handful of fields a person or an
+ * AI agent needs, in this order. Nested readings (`lights`, `tires`) stay whole. A record that
+ * has none of its kind's fields (a different schema than assumed) is passed on unchanged, so
+ * Simplify never turns data into an empty item.
+ */
+export const SIMPLIFIED_FIELDS = {
+	fleet: ['id', 'name'],
+	trailer: ['id', 'fleetId', 'unitNumber', 'vin', 'active'],
+	device: ['id', 'trailerId', 'type', 'serialNumber', 'active'],
+	deliverSafeUnit: ['id', 'trailerId', 'name', 'status'],
+	gps: ['trailerId', 'timestamp', 'latitude', 'longitude', 'speedKph', 'heading'],
+	deviceTelemetry: [
+		'deviceId',
+		'timestamp',
+		'lights',
+		'tires',
+		'absStatus',
+		'faultCodes',
+		'batteryVoltage',
+		'blueLineVoltage',
+		'doorOpen',
+	],
+	deliverSafeTelemetry: ['id', 'deliverSafeId', 'timestamp', 'event', 'doorOpen', 'temperatureC'],
+} as const;
+
+export type RecordKind = keyof typeof SIMPLIFIED_FIELDS;
+
+/** Kilometres per mile: speeds are km/h in the API; mph is offered beside them. */
+export const KM_PER_MILE = 1.609344;
 
 /** [assumed] DeliverSafe event types. */
 export const DELIVERSAFE_EVENTS = [
@@ -287,10 +350,11 @@ export const DELIVERSAFE_EVENTS = [
 
 /**
  * Ids go into the path as one segment. They are not documented; we accept what an id
- * plausibly is (letters, digits and `-_.:~`), refuse anything that could change the route
- * (`/`, `\`, `..`, whitespace, control characters) and encode the rest.
+ * plausibly is (letters, digits and `-_.:~`, not starting with `.`, `-`, `:` or `~`; `__proto__`
+ * is an id like any other), refuse anything that could change the route (`/`, `\`, `..`,
+ * whitespace, control characters) and encode the rest.
  */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/;
+export const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._:~-]{0,127}$/;
 
 export function isValidId(id: string): boolean {
 	return ID_PATTERN.test(id) && !id.includes('..');

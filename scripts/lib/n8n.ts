@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * Runs a real n8n with this package loaded: install (through scripts/n8n/install.sh), CLI
  * commands (import, activate), the server process and its whole process tree, owner setup and
@@ -71,14 +72,36 @@ export function stageExtension(runtime: N8nRuntime, label: string): string {
 	return extensions;
 }
 
-export async function freePort(): Promise<number> {
+/**
+ * Ports handed out come from below the kernel's ephemeral range (32768 and up on Linux): a port
+ * from that range, found free and handed to an n8n that binds it seconds later, can meanwhile be
+ * taken as the local end of any outgoing connection (seen once: "Task Broker's port is already
+ * in use" while the queue-mode suite ran beside). Chosen at random, never twice in a process.
+ */
+const FREE_PORT_RANGE = { from: 20_000, to: 32_000 };
+const handedOut = new Set<number>();
+
+async function bindable(port: number): Promise<boolean> {
 	const server = net.createServer();
-	server.listen(0, '127.0.0.1');
-	await once(server, 'listening');
-	const { port } = server.address() as net.AddressInfo;
-	server.close();
-	await once(server, 'close');
-	return port;
+	const bound = await new Promise<boolean>((resolve) => {
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => resolve(true));
+	});
+	if (bound) {
+		server.close();
+		await once(server, 'close');
+	}
+	return bound;
+}
+
+export async function freePort(): Promise<number> {
+	for (let tries = 0; tries < 200; tries++) {
+		const port = FREE_PORT_RANGE.from + Math.floor(Math.random() * (FREE_PORT_RANGE.to - FREE_PORT_RANGE.from));
+		if (handedOut.has(port) || !(await bindable(port))) continue;
+		handedOut.add(port);
+		return port;
+	}
+	throw new Error(`no free port between ${FREE_PORT_RANGE.from} and ${FREE_PORT_RANGE.to}`);
 }
 
 export interface N8nOptions {
@@ -94,6 +117,13 @@ export interface N8nOptions {
 	logFile?: string;
 	/** Echo server output to this process's stderr as well. */
 	echo?: boolean;
+	/**
+	 * The long-running command: `start` (the main, with the editor; default) or `worker` (queue
+	 * mode: runs executions taken from Redis, serves no editor).
+	 */
+	role?: 'main' | 'worker';
+	/** Executions a worker runs at once (`n8n worker --concurrency`). */
+	workerConcurrency?: number;
 }
 
 export interface CliResult {
@@ -132,6 +162,9 @@ export class N8n {
 	get serverOutput(): string {
 		return this.output;
 	}
+
+	/** How the server process last ended ("code 0", "signal SIGSEGV"); empty before it ever did. */
+	lastExit = '';
 
 	/** Process id (and process group id) of the running server. */
 	get pid(): number | undefined {
@@ -250,15 +283,21 @@ export class N8n {
 		else await this.cli(['update:workflow', `--id=${workflowId}`, '--active=true']);
 	}
 
+	get role(): 'main' | 'worker' {
+		return this.options.role ?? 'main';
+	}
+
 	/**
-	 * Starts `n8n start` in a process group of its own and waits until the editor is served and
-	 * active workflows are registered.
+	 * Starts `n8n start` (or `n8n worker`) in a process group of its own and waits until the editor
+	 * is served and active workflows are registered (a worker: until it says it is ready).
 	 */
 	async start({ timeoutMs = 180_000 } = {}): Promise<void> {
 		if (this.server) return;
 		await this.ports();
 		const log = fs.createWriteStream(this.logFile, { flags: 'a' });
-		const child = spawn(this.runtime.nodeBin, [this.n8nBin(), 'start'], {
+		const command =
+			this.role === 'worker' ? ['worker', `--concurrency=${this.options.workerConcurrency ?? 5}`] : ['start'];
+		const child = spawn(this.runtime.nodeBin, [this.n8nBin(), ...command], {
 			env: this.environment(),
 			cwd: this.userFolder,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -276,6 +315,7 @@ export class N8n {
 		let exitStatus = '';
 		this.exited = once(child, 'exit').then(([code, signal]) => {
 			exitStatus = signal ? `signal ${signal}` : `code ${code}`;
+			this.lastExit = exitStatus;
 			log.end();
 			if (this.server === child) this.server = undefined;
 		});
@@ -285,8 +325,12 @@ export class N8n {
 			if (!this.server) {
 				throw new Error(`n8n exited during start-up (${exitStatus}):\n${tail(this.output.slice(outputBefore))}`);
 			}
+			if (this.role === 'worker') {
+				// Printed once the worker is connected to Redis and the database and takes jobs.
+				if (/n8n worker is now ready/.test(this.output.slice(outputBefore))) return;
+			}
 			// n8n prints this line after the server listens and active workflows were added.
-			if (/Editor is now accessible via/.test(this.output.slice(outputBefore))) {
+			else if (/Editor is now accessible via/.test(this.output.slice(outputBefore))) {
 				const health = await fetch(`${this.url}/healthz`).catch(() => undefined);
 				if (health?.status === 200) return;
 			}
@@ -311,6 +355,18 @@ export class N8n {
 		await this.exited;
 		// Runners that ignored the group's SIGTERM go now; nothing of this n8n may outlive it.
 		killGroup(child.pid, 'SIGKILL');
+		this.server = undefined;
+	}
+
+	/**
+	 * Ends the server at once with SIGKILL, as a crash or an OOM kill would: no shutdown, no
+	 * chance to finish or record anything. Its task runners go with it (the whole group).
+	 */
+	async kill(): Promise<void> {
+		const child = this.server;
+		if (!child) return;
+		killGroup(child.pid, 'SIGKILL');
+		await this.exited;
 		this.server = undefined;
 	}
 

@@ -1,6 +1,7 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The `4SEE API` credential, exercised through n8n-core's real request helpers: its
- * preAuthentication (key -> token), its generic authenticate block (Bearer) and its test
+ * preAuthentication (key -> token), its authenticate function (Bearer) and its test
  * request, as n8n runs them.
  */
 import { createServer } from 'node:http';
@@ -12,7 +13,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { FourSeeApi } from '../../credentials/FourSeeApi.credentials';
 import { apiRequest } from '../../nodes/FourSee/transport';
-import { CredentialStore, fakeJwt, fakeN8n } from '../helpers/context';
+import { CredentialStore, fakeJwt, fakeN8n, withStoredSession } from '../helpers/context';
+import { sessionBinding } from '../../nodes/FourSee/transport/session';
 import { offlineNock } from '../helpers/offlineNock';
 
 const AUTH = 'https://auth.example.com';
@@ -26,8 +28,15 @@ function uniqueKey(): string {
 	return `key-${counter}-${Math.random().toString(36).slice(2)}`;
 }
 
+/** The credential as stored; a stored token is bound to its URLs and key, as after a login. */
 function credentials(apiKey: string, extra: Record<string, string> = {}) {
-	return { apiKey, authUrl: AUTH, baseUrl: API, sessionToken: '', ...extra };
+	const stored = { apiKey, authUrl: AUTH, baseUrl: API, sessionToken: '', ...extra };
+	return stored.sessionToken === '' || 'sessionFor' in extra ? stored : withStoredSession(stored);
+}
+
+/** What preAuthentication returns: the token and what it is for. */
+function session(apiKey: string, sessionToken: string, authUrl = AUTH, baseUrl = API) {
+	return { sessionToken, sessionFor: sessionBinding(authUrl, baseUrl, apiKey) };
 }
 
 /** An auth endpoint that counts its calls and hands out token-1, token-2, ... */
@@ -71,11 +80,21 @@ describe('definition', () => {
 		expect(credential.documentationUrl).toMatch(/^https:\/\//);
 	});
 
-	test('authenticates generically with a Bearer header, so the HTTP Request node can use it', () => {
-		expect(credential.authenticate).toEqual({
-			type: 'generic',
-			properties: { headers: { Authorization: '=Bearer {{$credentials.sessionToken}}' } },
-		});
+	test('sets the Bearer header in code from the stored token, keeping the other headers, with no expression to evaluate', async () => {
+		// A function, not a generic block: n8n evaluates a generic block's `{{ }}` in the workflow's
+		// expression engine on every request, which a long poll can outlive.
+		expect(typeof credential.authenticate).toBe('function');
+		const authenticate = credential.authenticate as unknown as (
+			credentials: Record<string, unknown>,
+			options: Record<string, unknown>,
+		) => Promise<{ headers: Record<string, unknown>; url: string }>;
+		const options = { url: `${API}/api/v1/fleets`, headers: { Accept: 'application/json' } };
+		const signed = await authenticate(credentials('the-key', { sessionToken: 'token-9' }), options);
+		expect(signed.headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer token-9' });
+		expect(signed.url).toBe(options.url);
+		// The caller's options are not changed, and the key travels nowhere.
+		expect(options.headers).toEqual({ Accept: 'application/json' });
+		expect(JSON.stringify(signed)).not.toContain('the-key');
 	});
 });
 
@@ -156,15 +175,45 @@ describe('token exchange', () => {
 		const credential = new FourSeeApi();
 		// Execution A found its stored token expired and logs in.
 		const a = await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'expired' }));
-		expect(a).toEqual({ sessionToken: 'token-1' });
+		expect(a).toEqual(session(key, 'token-1'));
 		// Execution B read the same expired token before A stored the new one.
 		const b = await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'expired' }));
-		expect(b).toEqual({ sessionToken: 'token-1' });
+		expect(b).toEqual(session(key, 'token-1'));
 		expect(auth.calls).toBe(1);
 		// When the token we handed out is itself refused, a new one is fetched.
 		const c = await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'token-1' }));
-		expect(c).toEqual({ sessionToken: 'token-2' });
+		expect(c).toEqual(session(key, 'token-2'));
 		expect(auth.calls).toBe(2);
+	});
+
+	test("queue mode: a refused token from another process is not answered with ours, which the same revocation refused too", async () => {
+		const key = uniqueKey();
+		const auth = authServer(key);
+		const helper = requestHelper();
+		const credential = new FourSeeApi();
+		const clock = jest.spyOn(Date, 'now');
+		try {
+			const t0 = Date.now();
+			clock.mockReturnValue(t0);
+			// This process (a worker) logged in for its executions: token-1.
+			expect(await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'expired' }))).toEqual(session(key, 'token-1'));
+			// A minute later every token is revoked. An execution here read the token another worker
+			// stored in the credential, and it was refused: ours is as old, so a new one is fetched.
+			clock.mockReturnValue(t0 + 60_000);
+			expect(await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'other-worker-token' }))).toEqual(session(key, 'token-2'));
+			// The executions still holding our old token-1, or the other worker's, take token-2:
+			// one login per process for the revocation.
+			clock.mockReturnValue(t0 + 61_000);
+			expect(await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'token-1' }))).toEqual(session(key, 'token-2'));
+			expect(await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'other-worker-token' }))).toEqual(session(key, 'token-2'));
+			expect(auth.calls).toBe(2);
+			// A token of another process refused moments after our login is of the same wave.
+			clock.mockReturnValue(t0 + 62_000);
+			expect(await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'third-worker-token' }))).toEqual(session(key, 'token-2'));
+			expect(auth.calls).toBe(2);
+		} finally {
+			clock.mockRestore();
+		}
 	});
 
 	test('reuse across executions: a second execution with a stale copy takes the fresh token', async () => {
@@ -197,7 +246,7 @@ describe('token exchange', () => {
 		const credential = new FourSeeApi();
 		await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'old' }));
 		const again = await credential.preAuthentication.call(helper, credentials(key, { sessionToken: 'old' }));
-		expect(again).toEqual({ sessionToken: 'short-2' });
+		expect(again).toEqual(session(key, 'short-2'));
 		expect(calls).toBe(2);
 	});
 });
@@ -234,7 +283,7 @@ describe('auth failures', () => {
 			.call(requestHelper(), credentials(key))
 			.catch((e: unknown) => e)) as Record<string, unknown>;
 		expect(error.message).toBe('The 4SEE auth server could not log in (HTTP 400)');
-		expect(error.description).toMatch(/The server said: Key \[the API key\] is not in the expected format/);
+		expect(error.description).toMatch(/The server said: Key \[redacted\] is not in the expected format/);
 		expectNoSecret(error, key);
 	});
 
@@ -343,7 +392,7 @@ describe('URL rules', () => {
 			helper,
 			credentials(key, { authUrl: 'http://127.0.0.1:9', baseUrl: 'http://localhost:9/' }),
 		);
-		expect(result).toEqual({ sessionToken: 'loop' });
+		expect(result).toEqual(session(key, 'loop', 'http://127.0.0.1:9', 'http://localhost:9'));
 	});
 });
 

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 import { killRecordedServers, PID_DIR_ENV } from './harness';
 
 /** Ends any n8n (or `npm start`) of THIS run that a crashed or timed-out test file left running. */

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * One real n8n (of a given major version) with this package loaded, the 4SEE sandbox, and the
  * plumbing the end-to-end tests need: webhook calls, a collector for what active workflows
@@ -14,6 +15,7 @@ import * as control from '../../sandbox/client';
 import { ensureN8n, killGroup, N8n, N8nRest, stageExtension, type N8nMajor, type N8nRuntime } from '../../scripts/lib/n8n';
 import type { CredentialJson, WorkflowJson } from '../../scripts/lib/examples';
 import { scanner } from '../helpers/canary';
+import { StandIns } from './standIns';
 
 /**
  * The environment variable naming this run's folder of recorded server processes. The folder is
@@ -104,6 +106,8 @@ export class E2eEnv {
 	rest!: N8nRest;
 	sandbox!: Sandbox;
 	readonly collector = new Collector();
+	/** Slack, Google Sheets, SMTP and OpenAI stand-ins for the example workflows. */
+	readonly standIns = new StandIns();
 	private userFolder = '';
 	private extensions = '';
 	/** Webhook calls made: each is a stored execution the secrets check must find. */
@@ -111,13 +115,23 @@ export class E2eEnv {
 
 	constructor(readonly major: N8nMajor) {}
 
+	/** The package as n8n loads it (package.json + dist/), inside the n8n install. */
+	get stagedPackage(): string {
+		return path.join(this.extensions, 'n8n-nodes-4see');
+	}
+
 	async setup(): Promise<void> {
 		if (!fs.existsSync(path.join(__dirname, '..', '..', 'dist'))) {
 			throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
 		}
 		this.runtime = ensureN8n(this.major);
-		this.sandbox = await startSandbox({ clock: 'real', quiet: true });
+		// The suite logs in far more often than one workflow would (every test's own reader, n8n
+		// restarts, credential edits, a rotation): 4SEE's limit of 10 logins per 5 minutes would
+		// fail tests for their number, not for anything the package does. The limit itself is
+		// tested in-process (the sandbox's and the credential's tests).
+		this.sandbox = await startSandbox({ clock: 'real', quiet: true, authLimit: { requests: 60, perSeconds: 300 } });
 		await this.collector.start();
+		await this.standIns.start();
 		this.extensions = stageExtension(this.runtime, `e2e-${process.pid}`);
 		this.userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${this.major}-`));
 		this.n8n = new N8n({
@@ -125,6 +139,7 @@ export class E2eEnv {
 			userFolder: this.userFolder,
 			extensions: this.extensions,
 			echo: process.env.E2E_ECHO === '1',
+			env: this.standIns.n8nEnv(),
 		});
 		registerCleanup(this);
 	}
@@ -189,6 +204,7 @@ export class E2eEnv {
 		await this.stop().catch(() => this.n8n?.killNow());
 		await this.sandbox?.close();
 		await this.collector.close();
+		await this.standIns.close();
 		if (this.userFolder && process.env.E2E_KEEP !== '1') {
 			fs.rmSync(this.userFolder, { recursive: true, force: true });
 		}

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * `npm start` as a user runs it: the real scripts/start.ts (build, n8n 2.x, sandbox, credential,
  * examples), in a throw-away n8n user folder, then Ctrl-C. Run as `node --import tsx
@@ -78,8 +79,12 @@ function userEnvironment(): NodeJS.ProcessEnv {
 	return env;
 }
 
-export function defineNpmStartTest(): void {
-	describe('npm start', () => {
+/**
+ * `queue`: `npm start -- --queue`, n8n in queue mode (PostgreSQL, Redis, a main and two workers
+ * in a throw-away folder): the same checks, plus every one of those processes seen and stopped.
+ */
+export function defineNpmStartTest({ queue = false }: { queue?: boolean } = {}): void {
+	describe(queue ? 'npm start -- --queue' : 'npm start', () => {
 		let child: ChildProcess | undefined;
 		let userFolder = '';
 		let seen: Array<Proc & { pgid: number }> = [];
@@ -113,7 +118,7 @@ export function defineNpmStartTest(): void {
 		test('reaches a logged-in editor with the credential and the examples, and Ctrl-C stops n8n, its task runner and the sandbox', async () => {
 			const port = await freePort();
 			const sandboxPort = await freePort();
-			userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-4see-start-'));
+			if (!queue) userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-4see-start-'));
 			// A process group of its own, as a terminal gives a command: Ctrl-C goes to that group.
 			child = spawn(
 				process.execPath,
@@ -125,8 +130,7 @@ export function defineNpmStartTest(): void {
 					String(port),
 					'--sandbox-port',
 					String(sandboxPort),
-					'--user-folder',
-					userFolder,
+					...(queue ? ['--queue'] : ['--user-folder', userFolder]),
 				],
 				{ cwd: REPO_ROOT, env: userEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
 			);
@@ -150,7 +154,8 @@ export function defineNpmStartTest(): void {
 					const login = /Log in:\s+(\S+@\S+)\s+\/\s+(\S+)/.exec(output);
 					return editor && login ? { editor: editor[1], email: login[1], password: login[2] } : undefined;
 				},
-				{ timeoutMs: 150_000, intervalMs: 500 },
+				// A queue-mode start brings up PostgreSQL, Redis and three n8n processes one after the other.
+				{ timeoutMs: queue ? 480_000 : 150_000, intervalMs: 500 },
 			).catch((error: Error) => {
 				throw new Error(`${error.message}; npm start printed:\n${output.slice(-3000)}`);
 			});
@@ -179,6 +184,12 @@ export function defineNpmStartTest(): void {
 			for (const proc of seen) if (proc.pgid === proc.pid) recordProcessGroup(proc.pid, proc.cmdline);
 			const n8nServer = seen.find((proc) => /node_modules\/n8n\/bin\/n8n start/.test(proc.cmdline));
 			expect(n8nServer).toBeDefined();
+			if (queue) {
+				const commands = seen.map((proc) => proc.cmdline);
+				expect(commands.filter((command) => /node_modules\/n8n\/bin\/n8n worker/.test(command))).toHaveLength(2);
+				expect(commands).toContainEqual(expect.stringMatching(/\/postgres -D /));
+				expect(commands).toContainEqual(expect.stringMatching(/redis-server/));
+			}
 			// n8n 2.x runs Code nodes in a task runner it starts as a child process.
 			expect(seen.filter((proc) => proc.pid !== n8nServer!.pid).map((proc) => proc.cmdline)).toContainEqual(
 				expect.stringMatching(/task-runner|runners/i),
@@ -190,10 +201,16 @@ export function defineNpmStartTest(): void {
 				new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000).unref()),
 			]);
 			expect(result).toEqual({ code: 0, signal: null });
-			expect(output).toContain('Stopping n8n and the sandbox');
+			expect(output).toContain(queue ? 'Stopping the workers, the main, Redis, PostgreSQL and the sandbox' : 'Stopping n8n and the sandbox');
+			if (queue) {
+				// The throw-away folder (database, Redis, user folders, logs) goes with it.
+				const folder = /throw-away, in (\S+)\)/.exec(output)?.[1];
+				expect(folder).toBeDefined();
+				expect(fs.existsSync(folder!)).toBe(false);
+			}
 			expect(seen.filter(stillRunning).map((proc) => proc.cmdline)).toEqual([]);
 			expect({ editor: await portFree(port), sandbox: await portFree(sandboxPort) }).toEqual({ editor: true, sandbox: true });
 			forgetProcessGroup(startPid);
-		}, 4 * 60 * 1000);
+		}, (queue ? 10 : 4) * 60 * 1000);
 	});
 }

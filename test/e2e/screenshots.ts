@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * Screenshots of the nodes in the real n8n editor, for the README, taken with Debian's
  * chromium driven by playwright-core (which brings no browser of its own).
@@ -76,9 +77,11 @@ async function closeNode(page: Page): Promise<void> {
 }
 
 /**
- * Takes the README's screenshots and checks along the way what a user would see: the example
- * workflows open with our nodes rendered (not as unknown nodes) and their parameters showing,
- * and running the spreadsheet example's 4SEE step in the editor shows `expectedRows` rows.
+ * Takes the README's screenshots and checks along the way what a user would see: the credential
+ * dialog; each example workflow opening with our nodes rendered (not as unknown nodes); each
+ * trigger's "Fetch Test Event" showing real records from the sandbox (not "No trigger output");
+ * and the Google Sheets example run in the editor, every trailer of the fleet (`expectedRows`)
+ * reaching the sheet.
  */
 export async function takeScreenshots(env: E2eEnv, expectedRows: number): Promise<string[]> {
 	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: ensureChromium() runs first`);
@@ -91,32 +94,58 @@ export async function takeScreenshots(env: E2eEnv, expectedRows: number): Promis
 		await page.screenshot({ path: file });
 		files.push(file);
 	};
+	let page: Page | undefined;
 	try {
 		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 		const [name, value] = env.rest.authCookie.split('=', 2);
 		await context.addCookies([{ name, value, url: editor }]);
-		const page = await context.newPage();
+		page = await context.newPage();
+
+		// The credential, as a user fills it in.
+		await page.goto(`${editor}/home/credentials/FourSeeCredent01`, { waitUntil: 'domcontentloaded' });
+		const modal = page.locator('[data-test-id="editCredential-modal"]').first();
+		await modal.waitFor({ state: 'visible', timeout: 60_000 });
+		await modal.getByText('Integration API URL').first().waitFor({ state: 'visible', timeout: 30_000 });
+		await page.waitForTimeout(1_500);
+		await shot(page, 'credential-dialog.png');
+		await page.keyboard.press('Escape');
 
 		await openWorkflow(page, editor, 'FourSeeExample01');
-		await shot(page, 'workflow-fleet-to-spreadsheet.png');
-		await openNode(page, 'Get every trailer of the fleet');
-		await expectText(page, ['Resource', 'Operation', 'Fleet', 'Return All']);
-		// What a user does next: run the step and see the fleet's trailers as rows.
-		await page.locator('[data-test-id="ndv"] [data-test-id="node-execute-button"]').first().click();
+		await shot(page, 'workflow-light-out-alert.png');
+		await openNode(page, 'Stop light changed');
+		await expectText(page, ['Trigger On', 'Only When', 'Field']);
+		await fetchTestEvent(page);
+		await shot(page, 'trigger-node-light-change.png');
+		await closeNode(page);
+
+		await openWorkflow(page, editor, 'FourSeeExample02');
+		await shot(page, 'workflow-geofence-email.png');
+		await openNode(page, 'Trailer entered the yard');
+		await expectText(page, ['Area Centre Latitude', 'Radius (Meters)']);
+		await fetchTestEvent(page);
+		await shot(page, 'trigger-node-geofence.png');
+		await closeNode(page);
+
+		await openWorkflow(page, editor, 'FourSeeExample03');
+		// What a user does first: run the whole workflow once from the editor.
+		await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+		// Every connection of the run carries one item per active trailer, the last one included.
+		const rows = page.getByText(new RegExp(`^${expectedRows} items?$`));
+		await rows.first().waitFor({ state: 'visible', timeout: 120_000 });
+		const leafTexts = `[...document.querySelectorAll('*')].filter((e) => e.children.length === 0 && /^${expectedRows} items?$/.test(e.textContent || '')).length >= 4`;
+		await page.waitForFunction(leafTexts, undefined, { timeout: 120_000 });
+		await page.waitForTimeout(1_000);
+		await shot(page, 'workflow-google-sheets-sync.png');
+		await openNode(page, "Append or update the trailer's row");
 		await page
 			.locator('[data-test-id="ndv"]')
 			.getByText(new RegExp(`^${expectedRows} items?$`))
 			.first()
-			.waitFor({ state: 'visible', timeout: 60_000 });
-		await page.waitForTimeout(500);
-		await shot(page, 'action-node-trailers-of-fleet.png');
+			.waitFor({ state: 'visible', timeout: 30_000 });
 		await closeNode(page);
-
-		await openWorkflow(page, editor, 'FourSeeExample02');
-		await shot(page, 'workflow-light-out-alert.png');
-		await openNode(page, 'Stop light changed');
-		await expectText(page, ['Trigger On', 'Only When', 'Field']);
-		await shot(page, 'trigger-node-light-change.png');
+		await openNode(page, 'Latest position of each trailer');
+		await expectText(page, ['Latest Position Only', 'Simplify']);
+		await shot(page, 'action-node-latest-positions.png');
 		await closeNode(page);
 
 		await openWorkflow(page, editor, 'FourSeeExample04');
@@ -126,10 +155,27 @@ export async function takeScreenshots(env: E2eEnv, expectedRows: number): Promis
 		await shot(page, 'tool-node-gps-positions.png');
 		await closeNode(page);
 		await context.close();
+	} catch (error) {
+		// What the browser showed when a step failed, beside the pictures (never in docs/).
+		const failed = path.resolve(__dirname, '..', '..', '.n8n-runtime', 'screenshots', 'failed-step.png');
+		fs.mkdirSync(path.dirname(failed), { recursive: true });
+		await page?.screenshot({ path: failed }).catch(() => undefined);
+		throw error;
 	} finally {
 		await browser.close();
 	}
 	return files;
+}
+
+/** "Fetch Test Event" in an open trigger: waits for real items in its output, not an empty one. */
+async function fetchTestEvent(page: Page): Promise<void> {
+	await page.locator('[data-test-id="ndv"] [data-test-id="node-execute-button"]').first().click();
+	await page
+		.locator('[data-test-id="ndv"]')
+		.getByText(/^\d+ items?$/)
+		.first()
+		.waitFor({ state: 'visible', timeout: 90_000 });
+	await page.waitForTimeout(1_000);
 }
 
 async function expectText(page: Page, texts: string[]): Promise<void> {

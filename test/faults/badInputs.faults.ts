@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The bad-input catalogue: each entry gives a clear error naming the field before any request
  * reaches the API (the sandbox counts zero requests, token requests included). The action node
@@ -164,8 +165,9 @@ const TRIGGER_CASES: Case[] = [
 		field: /Start/,
 	},
 	{
-		what: 'a request budget of 0',
-		parameters: { event: 'gpsPosition', gpsScope: 'trailer', trailer: rl('trl-00001'), options: { requestBudget: 0 } },
+		// 0 is Auto; below it is refused.
+		what: 'a negative request budget',
+		parameters: { event: 'gpsPosition', gpsScope: 'trailer', trailer: rl('trl-00001'), options: { requestBudget: -1 } },
 		field: /Requests per Poll/,
 	},
 	{

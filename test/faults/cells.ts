@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The fault matrix's machinery: one sandbox per cell, the three operation families run through
  * the real node code (the action node through n8n-core's WorkflowExecute, the trigger through a

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The fault matrix: every operation family x every fault the sandbox injects. Each cell must end
  * complete and correct, or with a clear error and no items; never a silent partial result. The

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * A 429 storm that outlasts the retry settings. The matrix's storms are short enough to be
  * waited out; here the rate limit keeps refusing past the node's Retry Attempts or Max Wait, and

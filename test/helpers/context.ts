@@ -1,44 +1,43 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * A minimal n8n node context for transport and credential tests, built from n8n-core's REAL
  * context classes (`ExecuteContext`, `PollContext`): `this.helpers.httpRequestWithAuthentication`
  * is n8n-core's own (empty/expired token -> preAuthentication; 401 -> preAuthentication again
  * and one retry), and `this.helpers.httpRequest` is n8n-core's axios-based helper, so nock sees
- * every request. Only the credentials helper is ours, written after n8n's
- * `packages/cli/src/credentials-helper.ts`: it runs the REAL `FourSeeApi` class's
- * `preAuthentication` (when the expirable field is empty, after a 401, or while testing the
- * credential), resolves its generic `authenticate` block through n8n's expression engine and
- * writes refreshed tokens back to a store shared by every context made from it, as n8n's
- * database is shared by executions.
+ * every request. Only the credentials helper is ours (`credentialsHelper.ts`, shared with the
+ * workflow harness): it drives the REAL `FourSeeApi` class and writes refreshed tokens back to a
+ * store shared by every context made from it, as n8n's database is shared by executions.
  */
 import './n8nUserFolder';
 
 import { ExecuteContext, PollContext, RoutingNode } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentials,
-	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
 	INode,
-	INodeCredentialsDetails,
-	INodeProperties,
 	INodeType,
 	INodeTypes,
 	IPollFunctions,
-	IRequestOptionsSimplified,
 	IVersionedNodeType,
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { ICredentialsHelper, Workflow } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 
 import { FourSeeApi } from '../../credentials/FourSeeApi.credentials';
+import { TEST_NODE_TYPE, TestCredentialsHelper } from './credentialsHelper';
+import { currentBinding, SESSION_FOR_FIELD } from '../../nodes/FourSee/transport/session';
+
+/**
+ * A credential as n8n stores it after a login: the token together with what it was obtained
+ * for (the URLs and key it holds), so it is sent without a new login.
+ */
+export function withStoredSession(credentials: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
+	return { ...credentials, [SESSION_FOR_FIELD]: currentBinding(credentials) ?? '' };
+}
 
 export const CREDENTIAL_TYPE = 'fourSeeApi';
 const NODE_TYPE = 'n8n-nodes-4see.contextTest';
-/** n8n tests a credential through a mock NoOp node whose `temp` parameter is ''. */
-const TEST_NODE_TYPE = 'n8n-nodes-base.noOp';
 
 /** What n8n's credential store holds for one credential, shared by "executions". */
 export class CredentialStore {
@@ -50,123 +49,6 @@ export class CredentialStore {
 	constructor(initial: ICredentialDataDecryptedObject) {
 		this.data = { sessionToken: '', ...initial };
 	}
-}
-
-class ContextCredentialsHelper extends ICredentialsHelper {
-	constructor(
-		private readonly type: ICredentialType,
-		private readonly store: CredentialStore,
-		private readonly workflow: () => Workflow,
-	) {
-		super();
-	}
-
-	getParentTypes(): string[] {
-		return [];
-	}
-
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		_typeName: string,
-		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
-		_workflow: Workflow,
-		node: INode,
-	): Promise<IHttpRequestOptions> {
-		const { authenticate } = this.type;
-		if (typeof authenticate === 'function') {
-			return await authenticate(credentials, requestOptions as IHttpRequestOptions);
-		}
-		if (authenticate?.type === 'generic') {
-			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
-			for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
-				target[outerKey] ??= {};
-				for (const [key, value] of Object.entries(entries as Record<string, string>)) {
-					target[outerKey][resolveCredentialExpression(this.workflow(), node, key, credentials)] = resolveCredentialExpression(
-						this.workflow(),
-						node,
-						value,
-						credentials,
-					);
-				}
-			}
-		}
-		return requestOptions as IHttpRequestOptions;
-	}
-
-	async preAuthentication(
-		helpers: IHttpRequestHelper,
-		credentials: ICredentialDataDecryptedObject,
-		_typeName: string,
-		node: INode,
-		credentialsExpired: boolean,
-	): Promise<ICredentialDataDecryptedObject | undefined> {
-		const expirable = this.type.properties.find(
-			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
-		);
-		if (expirable === undefined || typeof this.type.preAuthentication !== 'function') return undefined;
-		const isTestingCredentials = node?.parameters?.temp === '' && node?.type === TEST_NODE_TYPE;
-		if (credentials[expirable.name] !== '' && !credentialsExpired && !isTestingCredentials) {
-			return undefined;
-		}
-		// n8n narrows the helpers to `httpRequest` before handing them to the credential.
-		const narrowed: IHttpRequestHelper = {
-			helpers: { httpRequest: async (options) => await helpers.helpers.httpRequest(options) },
-		};
-		const output = await this.type.preAuthentication.call(narrowed, credentials);
-		if (output[expirable.name] === undefined) return undefined;
-		if (node.credentials) {
-			this.store.data = { ...this.store.data, ...output } as ICredentialDataDecryptedObject;
-			this.store.writes++;
-			return Object.assign(credentials, output);
-		}
-		return undefined;
-	}
-
-	async getCredentials(): Promise<ICredentials> {
-		throw new Error('not used by the context helper');
-	}
-
-	async getDecrypted(
-		_additionalData: IWorkflowExecuteAdditionalData,
-		_nodeCredentials: INodeCredentialsDetails,
-	): Promise<ICredentialDataDecryptedObject> {
-		// A fresh copy per call, like n8n decrypting from its database.
-		return { ...this.store.data };
-	}
-
-	async updateCredentials(
-		_nodeCredentials: INodeCredentialsDetails,
-		_type: string,
-		data: ICredentialDataDecryptedObject,
-	): Promise<void> {
-		this.store.data = { ...data };
-		this.store.writes++;
-	}
-
-	async updateCredentialsOauthTokenData(): Promise<void> {}
-
-	getCredentialsProperties(): INodeProperties[] {
-		return this.type.properties;
-	}
-}
-
-/** As n8n's helper: a value starting with '=' is an expression over `$credentials`. */
-export function resolveCredentialExpression(
-	workflow: Workflow,
-	node: INode,
-	value: unknown,
-	credentials: ICredentialDataDecryptedObject,
-): string {
-	if (typeof value !== 'string' || !value.startsWith('=')) return String(value);
-	const resolved = workflow.expression.getSimpleParameterValue(
-		node,
-		value,
-		'internal',
-		{ $credentials: credentials },
-		undefined,
-		'',
-	);
-	return resolved === undefined || resolved === null ? '' : String(resolved);
 }
 
 class ContextNodeTypes implements INodeTypes {
@@ -251,7 +133,13 @@ export function fakeN8n(credentials: ICredentialDataDecryptedObject | Credential
 		nodeTypes,
 		settings: { executionOrder: 'v1' },
 	});
-	const helper = new ContextCredentialsHelper(credentialType, store, () => workflow);
+	const helper = new TestCredentialsHelper(new Map([[CREDENTIAL_TYPE, credentialType]]), {
+		read: () => store.data,
+		write: (_type, data) => {
+			store.data = data;
+			store.writes++;
+		},
+	});
 	const additionalData = {
 		credentialsHelper: helper,
 		executionId: 'exec-1',
@@ -324,11 +212,10 @@ export function fakeN8n(credentials: ICredentialDataDecryptedObject | Credential
 				active: false,
 				nodeTypes: testNodeTypes,
 			});
-			const testHelper = new ContextCredentialsHelper(credentialType, store, () => testWorkflow);
 			const context = new ExecuteContext(
 				testWorkflow,
 				testNode,
-				{ ...additionalData, credentialsHelper: testHelper } as IWorkflowExecuteAdditionalData,
+				additionalData,
 				'internal',
 				{ resultData: { runData: {} } } as never,
 				0,
@@ -344,6 +231,11 @@ export function fakeN8n(credentials: ICredentialDataDecryptedObject | Credential
 				const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } })
 					.cause;
 				if (cause?.response) {
+					// n8n's tester answers with the credential's own message for a status it names.
+					const rule = credentialType.test.rules?.find(
+						(r) => r.type === 'responseCode' && r.properties.value === cause.response?.status,
+					);
+					if (rule !== undefined) return { status: 'Error', message: rule.properties.message };
 					return {
 						status: 'Error',
 						message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}`,
@@ -362,9 +254,7 @@ export function fakeN8n(credentials: ICredentialDataDecryptedObject | Credential
  * stopping it lets jest exit. Registered automatically for every test file using this helper.
  */
 export function shutdownN8n(): void {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { Container } = require('@n8n/di');
 	if (Container.has(SSHClientsManager)) Container.get(SSHClientsManager).onShutdown();
 }

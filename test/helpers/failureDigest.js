@@ -42,7 +42,6 @@ class FailureDigest {
 }
 
 function stripAnsi(text) {
-	// eslint-disable-next-line no-control-regex
 	return String(text).replace(/\u001b\[[0-9;]*m/g, '');
 }
 

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * n8n-core writes its instance settings into N8N_USER_FOLDER on first use. Point it at a
  * throw-away temp folder before n8n-core is loaded, so tests never touch a user's real n8n,

@@ -7,6 +7,8 @@
  */
 import nock from 'nock';
 
+import { forgetLearnedTakes } from '../../nodes/FourSee/transport/take';
+
 export function offlineNock(): void {
 	beforeAll(() => {
 		if (!nock.isActive()) nock.activate();
@@ -20,5 +22,7 @@ export function offlineNock(): void {
 	afterEach(() => {
 		nock.cleanAll();
 		nock.disableNetConnect();
+		// Page sizes learned from one test's refusals must not shape the next test's requests.
+		forgetLearnedTakes();
 	});
 }

@@ -57,6 +57,17 @@ class TriggerNodeTypes implements INodeTypes {
 	}
 }
 
+/**
+ * Polls here are not cut by the clock unless a test sets a Time Limit per Poll: a loaded machine
+ * must not change what a test sees.
+ */
+function untimed(parameters: IDataObject): IDataObject {
+	return { ...parameters, options: { timeLimitSeconds: 3600, ...((parameters.options ?? {}) as IDataObject) } };
+}
+
+/** Harnesses made in this process: each one is a workflow of its own, with its own id. */
+let harnesses = 0;
+
 export class PollHarness {
 	readonly n8n: FakeN8n;
 	readonly trigger = new FourSeeTrigger();
@@ -67,14 +78,20 @@ export class PollHarness {
 	/** The workflow's time zone setting (n8n's default zone when unset). */
 	private readonly timezone?: string;
 	private workflow: Workflow;
+	/** The workflow's id: n8n lets one poll per trigger (workflow and node) run at a time. */
+	readonly workflowId = `wf-trigger-${++harnesses}`;
 	private readonly additionalData: IWorkflowExecuteAdditionalData;
 
-	constructor(options: { url: string; apiKey: string; parameters: IDataObject; timezone?: string }) {
+	/** The trigger's node version (1 unless a test says otherwise: 1.1 makes Requests per Poll Auto when unset). */
+	private readonly typeVersion: number;
+
+	constructor(options: { url: string; apiKey: string; parameters: IDataObject; timezone?: string; typeVersion?: number }) {
+		this.typeVersion = options.typeVersion ?? 1;
 		this.n8n = fakeN8n({ apiKey: options.apiKey, authUrl: options.url, baseUrl: options.url });
 		// The fake n8n's execution data carries its credentials helper (the real credential).
 		this.additionalData = (this.n8n.pollContext() as unknown as { additionalData: IWorkflowExecuteAdditionalData })
 			.additionalData;
-		this.params = options.parameters;
+		this.params = untimed(options.parameters);
 		this.timezone = options.timezone;
 		this.workflow = this.buildWorkflow(JSON.parse(this.saved) as IDataObject);
 	}
@@ -85,7 +102,7 @@ export class PollHarness {
 
 	/** Editing the node keeps the static data in memory, as saving a workflow in n8n does. */
 	set parameters(parameters: IDataObject) {
-		this.params = parameters;
+		this.params = untimed(parameters);
 		this.workflow = this.buildWorkflow(JSON.parse(JSON.stringify(this.workflow.staticData)) as IDataObject);
 	}
 
@@ -104,13 +121,13 @@ export class PollHarness {
 			id: 'trigger-1',
 			name: NODE_NAME,
 			type: TRIGGER_TYPE,
-			typeVersion: 1,
+			typeVersion: this.typeVersion,
 			position: [0, 0],
 			parameters: this.params as INode['parameters'],
 			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: '4SEE account' } },
 		};
 		return new Workflow({
-			id: 'wf-trigger',
+			id: this.workflowId,
 			name: 'trigger test',
 			nodes: [node],
 			connections: {},
@@ -121,7 +138,27 @@ export class PollHarness {
 		});
 	}
 
+	/**
+	 * The context of the active trigger: n8n makes one when it activates the workflow, polls with
+	 * it at once (the activation poll) and then on every tick, until n8n restarts or the workflow
+	 * is saved again.
+	 */
+	private active?: { workflow: Workflow; context: IPollFunctions };
+
+	/** n8n activates the workflow anew (a save, a re-activation): the next poll is an activation poll. */
+	reactivate(): void {
+		this.active = undefined;
+	}
+
 	private context(mode: 'trigger' | 'manual'): IPollFunctions {
+		if (mode === 'trigger') {
+			if (this.active?.workflow !== this.workflow) this.active = { workflow: this.workflow, context: this.newContext(mode) };
+			return this.active.context;
+		}
+		return this.newContext(mode);
+	}
+
+	private newContext(mode: 'trigger' | 'manual'): IPollFunctions {
 		const node = this.workflow.getNode(NODE_NAME) as INode;
 		const context = new PollContext(this.workflow, node, this.additionalData, mode, 'activate');
 		const logs = this.logs;

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * Emitted records against the sandbox's ground truth: how many were lost, duplicated, or are not
  * in the truth at all. Records are compared by their canonical JSON, so field order is ignored

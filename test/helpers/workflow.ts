@@ -1,10 +1,10 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * Runs workflow JSON through n8n-core's real execution engine (`WorkflowExecute`), in process,
  * the way n8n's own node tests do: real parameter resolution (defaults, expressions per item),
  * real execute-function helpers (`httpRequestWithAuthentication`, `continueOnFail`,
- * `pairedItem` bookkeeping) and a credentials helper that drives the REAL credential class:
- * its `preAuthentication` (only when the expirable token is empty or after a 401, as n8n's
- * own helper decides) and its `authenticate` (function or generic block with expressions).
+ * `pairedItem` bookkeeping) and the harness's credentials helper (`credentialsHelper.ts`), which
+ * drives the REAL credential class as n8n's own helper does.
  *
  * What this cannot prove is that n8n itself calls our credential this way: the real-n8n
  * end-to-end suite does that.
@@ -15,27 +15,21 @@ import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
-	ICredentials,
 	IConnections,
 	IDataObject,
 	IExecuteFunctions,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	INode,
-	INodeCredentialsDetails,
 	INodeExecutionData,
-	INodeProperties,
 	INodeType,
 	INodeTypes,
-	IRequestOptionsSimplified,
 	IRun,
 	IVersionedNodeType,
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
 } from 'n8n-workflow';
-import { createDeferredPromise, ICredentialsHelper, Workflow } from 'n8n-workflow';
-import { resolveCredentialExpression } from './context';
+import { createDeferredPromise, Workflow } from 'n8n-workflow';
+import { TestCredentialsHelper } from './credentialsHelper';
 
 /** Node type name under which the harness registers the package's nodes. */
 export const PACKAGE_PREFIX = 'n8n-nodes-4see';
@@ -53,105 +47,6 @@ export class CredentialStore {
 
 	constructor(initial: Record<string, ICredentialDataDecryptedObject> = {}) {
 		for (const [type, values] of Object.entries(initial)) this.data[type] = { ...values };
-	}
-}
-
-class HarnessCredentialsHelper extends ICredentialsHelper {
-	constructor(
-		private readonly types: Map<string, ICredentialType>,
-		private readonly store: CredentialStore,
-	) {
-		super();
-	}
-
-	private type(name: string): ICredentialType {
-		const type = this.types.get(name);
-		if (!type) throw new Error(`Credential type ${name} is not registered in the harness`);
-		return type;
-	}
-
-	getParentTypes(): string[] {
-		return [];
-	}
-
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		typeName: string,
-		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
-		workflow: Workflow,
-		node: INode,
-	): Promise<IHttpRequestOptions> {
-		const { authenticate } = this.type(typeName);
-		if (typeof authenticate === 'function') {
-			return await authenticate(credentials, requestOptions as IHttpRequestOptions);
-		}
-		if (authenticate?.type === 'generic') {
-			// As n8n's own helper: each key and value may be an expression over $credentials.
-			const resolve = (value: string) => resolveCredentialExpression(workflow, node, value, credentials);
-			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
-			for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
-				target[outerKey] ??= {};
-				for (const [key, value] of Object.entries(entries as Record<string, string>)) {
-					target[outerKey][resolve(key)] = resolve(value);
-				}
-			}
-		}
-		return requestOptions as IHttpRequestOptions;
-	}
-
-	async preAuthentication(
-		helpers: IHttpRequestHelper,
-		credentials: ICredentialDataDecryptedObject,
-		typeName: string,
-		node: INode,
-		credentialsExpired: boolean,
-	): Promise<ICredentialDataDecryptedObject | undefined> {
-		const type = this.type(typeName);
-		const expirable = type.properties.find(
-			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
-		);
-		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
-		// n8n calls preAuthentication only when the stored token is empty or after a 401.
-		if (credentials[expirable.name] !== '' && credentials[expirable.name] !== undefined && !credentialsExpired) {
-			return undefined;
-		}
-		const output = await type.preAuthentication.call(helpers, credentials);
-		if (output?.[expirable.name] === undefined) return undefined;
-		if (node.credentials) {
-			this.store.data[typeName] = { ...this.store.data[typeName], ...output } as ICredentialDataDecryptedObject;
-			this.store.updates++;
-		}
-		return Object.assign(credentials, output);
-	}
-
-	async getCredentials(): Promise<ICredentials> {
-		throw new Error('not used by the harness');
-	}
-
-	async getDecrypted(
-		_additionalData: IWorkflowExecuteAdditionalData,
-		_nodeCredentials: INodeCredentialsDetails,
-		type: string,
-	): Promise<ICredentialDataDecryptedObject> {
-		const stored = this.store.data[type];
-		if (!stored) throw new Error(`No credentials of type ${type} in the harness store`);
-		// A fresh copy per call, like n8n decrypting from its database.
-		return { ...stored };
-	}
-
-	async updateCredentials(
-		_nodeCredentials: INodeCredentialsDetails,
-		type: string,
-		data: ICredentialDataDecryptedObject,
-	): Promise<void> {
-		this.store.data[type] = { ...data };
-		this.store.updates++;
-	}
-
-	async updateCredentialsOauthTokenData(): Promise<void> {}
-
-	getCredentialsProperties(type: string): INodeProperties[] {
-		return this.type(type).properties;
 	}
 }
 
@@ -226,7 +121,13 @@ function buildAdditionalData(
 ): IWorkflowExecuteAdditionalData {
 	const credentialTypes = new Map(options.credentialTypes.map((t) => [t.name, t]));
 	return {
-		credentialsHelper: new HarnessCredentialsHelper(credentialTypes, options.credentials),
+		credentialsHelper: new TestCredentialsHelper(credentialTypes, {
+			read: (type) => options.credentials.data[type],
+			write: (type, data) => {
+				options.credentials.data[type] = data;
+				options.credentials.updates++;
+			},
+		}),
 		hooks,
 		currentNodeExecutionIndex: 0,
 		restApiUrl: 'http://localhost/rest',

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * `allActive` (CLI `--all-active`): every trailer and device in service, so that a fleet-wide
  * measurement (the trigger's coverage of 5,000 trailers) covers every trailer, not only the

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { authenticate, request } from './helpers';
@@ -26,13 +27,17 @@ async function waitFor(output: () => string, pattern: RegExp, ms = 20_000): Prom
 
 describe('sandbox CLI', () => {
 	it('prints where it listens and the key, serves both APIs on one port, and stops on SIGTERM', async () => {
-		const { child, output, exited } = run(['--port', '0', '--api-key', 'cli-key-1', '--seed', '3', '--fleets', '2', '--quiet']);
+		const { child, output, exited } = run(['--port', '0', '--api-key', 'cli-key-1', '--seed', '3', '--fleets', '2', '--max-take', '1', '--quiet']);
 		try {
 			const [, url] = await waitFor(output, /4SEE sandbox listening on (http:\/\/127\.0\.0\.1:\d+)/);
 			expect(output()).toMatch(/API key: cli-key-1/);
 			const token = await authenticate(url, 'cli-key-1');
+			// --max-take 1: the default page shrinks to it, anything larger is refused naming take.
 			const fleets = await request(url, '/api/v1/fleets', { token });
-			expect(fleets.body.data).toHaveLength(2);
+			expect(fleets.body.data).toHaveLength(1);
+			const refused = await request(url, '/api/v1/fleets?take=2', { token });
+			expect(refused.status).toBe(400);
+			expect(refused.body.errors.take[0]).toMatch(/from 1 to 1; got '2'/);
 			expect((await request(url, '/__sandbox/clock')).body.mode).toBe('real');
 			child.kill('SIGTERM');
 			expect(await exited).toBe(0);

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 import { DEMO_API_KEY } from '../../sandbox';
 import {
 	advanceClock,
@@ -66,6 +67,20 @@ describe('sandbox control API', () => {
 		const cleared = await resetStats(ctx.url);
 		expect(cleared.requests.total).toBe(0);
 		expect(cleared.authCalls).toBe(0);
+		expect(cleared.idleGapsMs).toEqual([]);
+	});
+
+	it("stats: idleGapsMs, a one-at-a-time client's own time between an answer and its next request", async () => {
+		const token = await authenticate(ctx.url, ctx.sandbox.apiKey);
+		await request(ctx.url, '/api/v1/fleets', { token });
+		await resetStats(ctx.url);
+		await request(ctx.url, '/api/v1/fleets', { token });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		await request(ctx.url, '/api/v1/fleets', { token });
+		// One gap per request that found none in flight (the first one's since the request before).
+		const gaps = (await stats(ctx.url)).idleGapsMs;
+		expect(gaps).toHaveLength(2);
+		expect(gaps[1]).toBeGreaterThanOrEqual(250);
 	});
 
 	it('changes settings live and refuses invalid ones with field errors', async () => {

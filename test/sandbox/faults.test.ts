@@ -84,6 +84,68 @@ describe('sandbox fault injection', () => {
 		expect(afterEmpty.body).toEqual(direct.body);
 	});
 
+	it('reverse-order serves a page newest first; the next page follows as usual', async () => {
+		const gps = '/api/v1/trailers/telemetry/gps/trl-00003';
+		const normal = await ctx.get(`${gps}?take=6`);
+		await injectFault(ctx.url, { pathPrefix: gps, kind: 'reverse-order' });
+		const reversed = await ctx.get(`${gps}?take=6`);
+		expect(reversed.body.data).toEqual([...normal.body.data].reverse());
+		expect(reversed.body.next).toBe(normal.body.next);
+		expect((await ctx.get(`${gps}?take=6`)).body).toEqual(normal.body);
+	});
+
+	it('endless-next serves the same page again under a fresh next, for as long as the fault lasts', async () => {
+		const list = '/api/v1/trailers/fleet-001';
+		const first = await ctx.get(`${list}?take=5`);
+		await injectFault(ctx.url, { pathPrefix: list, kind: 'endless-next', count: 3 });
+		const tokens = new Set<string>();
+		let next: string | undefined;
+		for (let i = 0; i < 3; i++) {
+			const page = await ctx.get(`${list}?take=5${next ? `&next=${encodeURIComponent(next)}` : ''}`);
+			expect(page.body.data).toEqual(first.body.data);
+			tokens.add(page.body.next);
+			next = page.body.next;
+		}
+		expect(tokens.size).toBe(3);
+		// Once the fault is spent, the token leads on as the first page's own next would.
+		expect((await ctx.get(`${list}?take=5&next=${encodeURIComponent(next as string)}`)).body).toEqual(first.body);
+	});
+
+	it('future-record plants a 2099 record served at the stream end from then on; truth lists it', async () => {
+		const gps = '/api/v1/trailers/telemetry/gps/trl-00004';
+		const head = await ctx.get(`${gps}?take=2`);
+		await injectFault(ctx.url, { pathPrefix: gps, kind: 'future-record' });
+		// A page that is not the last: the planted record is not on it.
+		expect((await ctx.get(`${gps}?take=2`)).body).toEqual(head.body);
+		const clock = (await request(ctx.url, '/__sandbox/clock')).body.now as string;
+		const tail = await ctx.get(`${gps}?take=50&next=${new Date(Date.parse(clock) - 5 * 60_000).toISOString()}`);
+		const last = tail.body.data[tail.body.data.length - 1];
+		expect(last).toEqual({ trailerId: 'trl-00004', planted: 'future-record', n: expect.any(Number), timestamp: expect.stringMatching(/^2099-01-01T00:00:0\d\.000Z$/) });
+		expect(tail.body.next).toBeNull();
+		// Asked from 2099 on, it is all there is.
+		expect((await ctx.get(`${gps}?take=5&next=2099-01-01T00:00:00.000Z`)).body).toEqual({ data: [last], next: null });
+		const truth = await request(ctx.url, `/__sandbox/truth?kind=gps&id=trl-00004&countOnly=true`);
+		expect(truth.body.planted).toEqual([last]);
+	});
+
+	it('no-timestamp plants a record without a timestamp, served ahead of every page of that stream', async () => {
+		const gps = '/api/v1/trailers/telemetry/gps/trl-00005';
+		const normal = await ctx.get(`${gps}?take=3`);
+		await injectFault(ctx.url, { pathPrefix: gps, kind: 'no-timestamp', count: 2 });
+		const first = await ctx.get(`${gps}?take=3`);
+		expect(first.body.data.slice(1)).toEqual(normal.body.data);
+		const second = await ctx.get(`${gps}?take=3&next=${normal.body.next}`);
+		expect(second.body.data.slice(0, 2).map((r: Record<string, unknown>) => [r.planted, r.timestamp])).toEqual([
+			['no-timestamp', undefined],
+			['no-timestamp', undefined],
+		]);
+		expect((await ctx.get(`${gps}?take=3`)).body.data).toHaveLength(5);
+		// Only telemetry streams get planted records: a fault on a list path is left unused.
+		await injectFault(ctx.url, { pathPrefix: '/api/v1/fleets', kind: 'no-timestamp' });
+		expect((await ctx.get('/api/v1/fleets')).body.data.every((f: Record<string, unknown>) => f.planted === undefined)).toBe(true);
+		await clearFaults(ctx.url);
+	});
+
 	it('faults apply to the auth paths too, and are counted', async () => {
 		const before = (await stats(ctx.url)).faultsInjected;
 		await injectFault(ctx.url, { pathPrefix: '/api/v1/customers/authenticate', kind: '500' });

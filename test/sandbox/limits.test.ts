@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 import { OTHER_CUSTOMER_API_KEY } from '../../sandbox';
 import { advanceClock, configure, stats } from '../../sandbox/client';
 import { authenticate, expectProblem, request, sandboxFactory } from './helpers';

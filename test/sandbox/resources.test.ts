@@ -1,4 +1,4 @@
-import { scope, stats } from '../../sandbox/client';
+import { configure, scope, stats } from '../../sandbox/client';
 import { authenticate, collect, expectProblem, request, useSandbox, sandboxFactory } from './helpers';
 
 const startSandbox = sandboxFactory();
@@ -105,6 +105,23 @@ describe('sandbox resources and cursor paging', () => {
 			expect(reply.body.errors.take[0]).toMatch(/1 to 500/);
 		}
 		expect((await ctx.get('/api/v1/fleets?take=1')).body.data).toHaveLength(1);
+
+		// A smaller largest page (maxTake, --max-take), set at start or while running.
+		const small = await startSandbox({ fleets: 1, trailersPerFleet: 120, maxTake: 100 });
+		try {
+			const smallToken = await authenticate(small.url, small.apiKey);
+			const refused = await request(small.url, '/api/v1/trailers/fleet-001?take=101', { token: smallToken });
+			expectProblem(refused, 400);
+			expect(refused.body.errors.take[0]).toMatch(/from 1 to 100; got '101'/);
+			const gps = await request(small.url, '/api/v1/trailers/telemetry/gps/trl-00001?take=500', { token: smallToken });
+			expectProblem(gps, 400);
+			expect((await request(small.url, '/api/v1/trailers/fleet-001?take=100', { token: smallToken })).body.data).toHaveLength(100);
+			await configure(small.url, { maxTake: 10 });
+			expect((await request(small.url, '/api/v1/trailers/fleet-001', { token: smallToken })).body.data).toHaveLength(10);
+			expectProblem(await request(small.url, '/api/v1/trailers/fleet-001?take=11', { token: smallToken }), 400);
+		} finally {
+			await small.close();
+		}
 		const badNext = await ctx.get('/api/v1/trailers/fleet-001?next=garbage');
 		expectProblem(badNext, 400);
 		expect(badNext.body.errors.next).toBeDefined();

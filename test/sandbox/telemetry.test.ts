@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 import { DELIVERSAFE_EVENTS } from '../../nodes/FourSee/api';
 import { advanceClock, appendTelemetry, clock, reset, scope, truth, truthCount } from '../../sandbox/client';
 import { Reply, authenticate, expectProblem, request, useSandbox, sandboxFactory } from './helpers';

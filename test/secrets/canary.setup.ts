@@ -1,12 +1,14 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The secrets check, loaded before every test file (jest's setupFilesAfterEnv) of the unit,
  * fault-matrix and end-to-end runs:
  *
  * - the sandbox's primary customer key becomes the canary key (CANARY_API_KEY), whatever the
  *   test asked for by default, and every JWT the sandbox signs is recorded;
- * - what a user could see is scanned for the key and for any JWT: the output items and errors
- *   of every workflow run through n8n-core's engine, every poll of the trigger (items, thrown
- *   error, the log lines the test collected), every direct `execute` of the action node, every
+ * - what a user could see is scanned for the key and for any JWT (in any case, URL-encoded or
+ *   base64-encoded): the output items and errors of every workflow run through n8n-core's
+ *   engine, every poll of the trigger (items, thrown error, static data, the log lines the test
+ *   collected), every direct `execute` of the action node, every
  *   error a test hands to `expect`, console output, and in the end-to-end suite the real n8n's
  *   server log, its stored executions with their data, webhook answers and `n8n execute` output
  *   (the last three read by the e2e harness);
@@ -79,12 +81,21 @@ jest.mock('../../nodes/FourSee/FourSeeTrigger.node', () => {
 	const proto = (actual.FourSeeTrigger as { prototype: AnyRecord }).prototype;
 	const poll = proto.poll as (this: unknown) => Promise<unknown>;
 	proto.poll = async function (this: unknown) {
+		// What n8n stores for the trigger between polls, whatever the poll's outcome.
+		const scanState = () => {
+			const context = this as { getWorkflowStaticData?: (type: string) => unknown };
+			if (typeof context.getWorkflowStaticData === 'function') {
+				shared.scan("the trigger's static data", JSON.parse(JSON.stringify(context.getWorkflowStaticData('node'))));
+			}
+		};
 		try {
 			const output = await poll.call(this);
 			shared.scan('the items of a trigger poll', output);
+			scanState();
 			return output;
 		} catch (error) {
 			shared.scan('the error of a trigger poll', error);
+			scanState();
 			throw error;
 		}
 	};

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The secrets check must be able to fail: these tests plant the canary key and issued tokens
  * where users would see them and prove that each place is scanned, then clear the findings so
@@ -90,6 +91,25 @@ describe('the scanner', () => {
 		expect(s.scan('error', withContext).length).toBeGreaterThan(0);
 		expect(s.scan('error', new Error('outer', { cause: new Error(`inner ${CANARY_API_KEY}`) })).length).toBeGreaterThan(0);
 		expect(s.scan('log', `warn: ${CANARY_API_KEY}`).length).toBeGreaterThan(0);
+	});
+
+	it('finds the key and tokens in another case, URL-encoded and base64-encoded (at any alignment)', () => {
+		const s = fresh();
+		const token = 'opaque-token-0123456789abcdef';
+		s.addToken(token);
+		const b64 = (text: string) => Buffer.from(text).toString('base64');
+		for (const secret of [CANARY_API_KEY, token]) {
+			for (const shaped of [
+				secret.toUpperCase(),
+				`?k=${encodeURIComponent(secret)}`,
+				b64(secret),
+				b64(`x${secret}`),
+				b64(`xy${secret}`).replace(/\+/g, '-').replace(/\//g, '_'),
+			]) {
+				expect(s.scan('planted', { detail: shaped }).length).toBeGreaterThan(0);
+			}
+		}
+		expect(s.report()).not.toContain(CANARY_API_KEY);
 	});
 
 	it('finds any JWT, even one it did not see issued', () => {

@@ -6,12 +6,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { parseRecord, type JsonObject } from '../api';
+import { parseRecord, recordTimeMs, type JsonObject, type RecordKind } from '../api';
+import { LOCATOR } from '../descriptions/resourceLocators';
 import { flattenRecord } from '../helpers/flatten';
+import { simplifyRecord } from '../helpers/simplify';
 import { FieldError, resolveTimeWindow, type TimeWindow } from '../helpers/time';
 import {
 	parseAdditionalQuery,
 	parseLimit,
+	parseMaxRecords,
 	parsePageSize,
 	parseRetrySettings,
 	RESERVED_QUERY_PARAMETERS,
@@ -20,8 +23,9 @@ import {
 	apiRequest,
 	DEFAULT_RETRY,
 	paginate,
-	pathSegment,
+	pathTarget,
 	telemetryPages,
+	type PathTarget,
 	type RetryPolicy,
 	type Subject,
 } from '../transport';
@@ -45,33 +49,54 @@ export function check<T>(context: IExecuteFunctions, itemIndex: number, read: ()
 
 export interface ReadOptions {
 	flatten: boolean;
+	/** The kind of record to simplify to, when the user (or tool mode's default) asked for it. */
+	simplify?: RecordKind;
 	query: IDataObject;
 	retry: RetryPolicy;
 	pageSize: number;
+	/** Return All reads at most this many records. */
+	maxRecords: number;
 }
 
-/** The Options collection of one item. `reserved`: query names this operation sets itself. */
+/**
+ * The Options collection of one item, and its Simplify switch for records of `kind` (none for
+ * an operation whose answer is not a record).
+ * `reserved`: query names this operation sets itself.
+ */
 export function readOptions(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	kind: RecordKind | undefined,
 	reserved: readonly string[] = [],
 ): ReadOptions {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const simplify =
+		kind !== undefined && this.getNodeParameter('simplify', itemIndex, false) === true ? kind : undefined;
 	return check(this, itemIndex, () => {
 		const settings = parseRetrySettings(options, DEFAULT_RETRY);
 		return {
 			flatten: options.flatten === true,
+			simplify,
 			query: parseAdditionalQuery(options.additionalQuery, [...RESERVED_QUERY_PARAMETERS, ...reserved]),
 			retry: { ...DEFAULT_RETRY, ...settings },
 			pageSize: parsePageSize(options.pageSize),
+			maxRecords: parseMaxRecords(options.maxRecords),
 		};
 	});
 }
 
-/** The id in a resource locator, validated and encoded for the path. */
-export function locatorId(this: IExecuteFunctions, itemIndex: number, name: string, label: string): string {
-	const value = this.getNodeParameter(name, itemIndex, undefined, { extractValue: true });
-	return pathSegment.call(this, label, value, itemIndex);
+/** The resource locator of each kind of record. */
+const LOCATOR_OF: Record<Subject['kind'], string> = {
+	fleet: LOCATOR.fleet,
+	trailer: LOCATOR.trailer,
+	device: LOCATOR.device,
+	deliverSafe: LOCATOR.deliverSafeUnit,
+};
+
+/** The record this item's resource locator names: its checked path segment and its subject. */
+export function readLocator(this: IExecuteFunctions, itemIndex: number, kind: Subject['kind']): PathTarget {
+	const value = this.getNodeParameter(LOCATOR_OF[kind], itemIndex, undefined, { extractValue: true });
+	return pathTarget.call(this, kind, value, itemIndex);
 }
 
 /** Return All / Limit of one item; undefined means all. */
@@ -97,12 +122,16 @@ export function readTimeWindow(this: IExecuteFunctions, itemIndex: number): Time
 	return check(this, itemIndex, () => resolveTimeWindow(input, Date.now()));
 }
 
-/** One output item per record, unchanged unless the user asked for flat columns. */
-export function toItems(records: IDataObject[], itemIndex: number, flatten: boolean): INodeExecutionData[] {
-	return records.map((record) => ({
-		json: flatten ? flattenRecord(record) : record,
-		pairedItem: { item: itemIndex },
-	}));
+/** One output item per record: as the API sent it, or simplified, then flat if asked for. */
+export function toItems(
+	records: IDataObject[],
+	itemIndex: number,
+	options: Pick<ReadOptions, 'flatten' | 'simplify'>,
+): INodeExecutionData[] {
+	return records.map((record) => {
+		const json = options.simplify === undefined ? record : (simplifyRecord(options.simplify, record) as IDataObject);
+		return { json: options.flatten ? flattenRecord(json) : json, pairedItem: { item: itemIndex } };
+	});
 }
 
 /** GET of one record. */
@@ -130,7 +159,24 @@ export async function getRecord(
 			itemIndex,
 		});
 	}
-	return toItems([record as IDataObject], itemIndex, options.flatten);
+	return toItems([record as IDataObject], itemIndex, options);
+}
+
+/** Where and how one item pages: the parts of a paged read every operation shares. */
+function paging(options: ReadOptions, itemIndex: number, subject: Subject | undefined) {
+	return {
+		pageSize: options.pageSize,
+		maxRecords: options.maxRecords,
+		retry: options.retry,
+		itemIndex,
+		subject,
+	};
+}
+
+async function collect(pages: AsyncIterable<IDataObject[]>): Promise<IDataObject[]> {
+	const records: IDataObject[] = [];
+	for await (const page of pages) records.push(...page);
+	return records;
 }
 
 /** Cursor-paged list, fetched only as far as the limit needs. */
@@ -143,22 +189,17 @@ export async function getList(
 	options: ReadOptions,
 	limit: number | undefined,
 ): Promise<INodeExecutionData[]> {
-	const records: IDataObject[] = [];
-	for await (const page of paginate.call(this, {
-		path,
-		qs: { ...options.query, ...qs },
-		limit,
-		pageSize: options.pageSize,
-		retry: options.retry,
-		itemIndex,
-		subject,
-	})) {
-		records.push(...page);
-	}
-	return toItems(records, itemIndex, options.flatten);
+	const pages = paginate.call(this, { path, qs: { ...options.query, ...qs }, limit, ...paging(options, itemIndex, subject) });
+	return toItems(await collect(pages), itemIndex, options);
 }
 
-/** Time-paged telemetry over a window, fetched only as far as the limit and the window need. */
+/**
+ * Time-paged telemetry over a window, fetched only as far as the limit and the window need.
+ * `newest`: only the newest record of the window (the largest timestamp; the first of equals),
+ * read page by page without keeping the rest: the API has no "latest" endpoint, and records can
+ * arrive late, so the last one served is not necessarily the newest. No item when the window is
+ * empty.
+ */
 export async function getTelemetry(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -166,23 +207,31 @@ export async function getTelemetry(
 	subject: Subject,
 	window: TimeWindow,
 	options: ReadOptions,
-	limit: number | undefined,
+	limit: number | undefined | 'newest',
 ): Promise<INodeExecutionData[]> {
-	const records: IDataObject[] = [];
-	for await (const page of telemetryPages.call(this, {
+	const pages = telemetryPages.call(this, {
 		path,
 		qs: options.query,
 		start: window.start,
 		end: window.end,
-		limit,
-		pageSize: options.pageSize,
-		retry: options.retry,
-		itemIndex,
-		subject,
-	})) {
-		records.push(...page);
-	}
-	return toItems(records, itemIndex, options.flatten);
+		limit: limit === 'newest' ? undefined : limit,
+		...paging(options, itemIndex, subject),
+	});
+	const records = limit === 'newest' ? await newest(pages) : await collect(pages);
+	return toItems(records, itemIndex, options);
 }
 
-export type { JsonObject };
+async function newest(pages: AsyncIterable<IDataObject[]>): Promise<IDataObject[]> {
+	let latest: IDataObject | undefined;
+	let latestMs = -Infinity;
+	for await (const page of pages) {
+		for (const record of page) {
+			const ms = recordTimeMs(record as JsonObject) ?? -Infinity;
+			if (latest === undefined || ms > latestMs) {
+				latest = record;
+				latestMs = ms;
+			}
+		}
+	}
+	return latest === undefined ? [] : [latest];
+}

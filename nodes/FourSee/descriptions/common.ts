@@ -1,10 +1,12 @@
 /**
  * Property builders shared by the operations: Return All / Limit, the telemetry time range,
- * and the Options collection (flatten, additional query parameters, rate-limit settings).
+ * Simplify, and the Options collection (flatten, additional query parameters, rate-limit
+ * settings).
  */
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { PAGING } from '../api';
+import { PAGING, SIMPLIFIED_FIELDS, type RecordKind } from '../api';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../transport/scheduler';
 
 export function returnAllAndLimit(what: string): INodeProperties[] {
 	return [
@@ -130,14 +132,25 @@ const additionalQueryOption: INodeProperties = {
 };
 
 // Defaults are literals because n8n's lint reads them; a test holds them equal to
-// PAGING.maxTake and the transport's DEFAULT_RETRY.
+// PAGING.defaultTake and the transport's DEFAULT_RETRY.
 const pageSizeOption: INodeProperties = {
 	displayName: 'Page Size',
 	name: 'pageSize',
 	type: 'number',
 	typeOptions: { minValue: PAGING.minTake, maxValue: PAGING.maxTake },
-	default: 500,
-	description: `Records asked for per request (${PAGING.minTake} to ${PAGING.maxTake}); larger pages mean fewer requests against the rate limit`,
+	default: 50,
+	description: `Records asked for per request (${PAGING.minTake} to ${PAGING.maxTake}); larger pages mean fewer requests against the rate limit. If 4SEE refuses a size, the node lowers it by itself and logs a warning.`,
+};
+
+// A literal for n8n's lint; a test holds it equal to MAX_RECORDS_DEFAULT.
+const maxRecordsOption: INodeProperties = {
+	displayName: 'Max Records',
+	name: 'maxRecords',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 100000,
+	description:
+		"With Return All, the most records one run reads. n8n holds them all in memory, so beyond this the node stops with an error saying what to narrow, instead of reading on; a server whose pages never end stops here too.",
 };
 
 const retryOptions: INodeProperties[] = [
@@ -161,6 +174,17 @@ const retryOptions: INodeProperties[] = [
 	},
 ];
 
+/** Most requests (input items, or the trigger's streams) a node runs at once; see transport/scheduler.ts. */
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Concurrent Requests',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+	default: DEFAULT_CONCURRENCY,
+	description:
+		"Most requests to 4SEE this node runs at once: input items (read operations; output order is kept) or the trigger's trailers, devices and units. All executions against the same Integration API share one queue that takes turns between them and slows down when 4SEE answers 429. Keep it at or below what your 4SEE plan allows at once.",
+};
+
 function byDisplayName(a: INodeProperties, b: INodeProperties): number {
 	return a.displayName.localeCompare(b.displayName);
 }
@@ -169,6 +193,10 @@ export interface OptionsCollectionSpec {
 	flatten?: boolean;
 	additionalQuery?: boolean;
 	pageSize?: boolean;
+	/** Return All's bound (list and telemetry operations of the action node). */
+	maxRecords?: boolean;
+	/** Runs one request at a time whatever the options (key rotation): no Concurrent Requests option. */
+	oneAtATime?: boolean;
 }
 
 /** The operation's Options collection; its entries sorted by name as n8n's lint wants. */
@@ -177,6 +205,8 @@ export function optionsCollection(spec: OptionsCollectionSpec): INodeProperties 
 	if (spec.flatten) entries.push(flattenOption);
 	if (spec.additionalQuery) entries.push(additionalQueryOption);
 	if (spec.pageSize) entries.push(pageSizeOption);
+	if (spec.maxRecords) entries.push(maxRecordsOption);
+	if (spec.oneAtATime !== true) entries.push(concurrencyOption);
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -184,5 +214,50 @@ export function optionsCollection(spec: OptionsCollectionSpec): INodeProperties 
 		placeholder: 'Add Option',
 		default: {},
 		options: entries.sort(byDisplayName),
+	};
+}
+
+/** The fields Simplify keeps of a kind, as the parameter's help text lists them. */
+function simplifiedFieldList(kind: RecordKind): string {
+	const fields: string[] = [...SIMPLIFIED_FIELDS[kind]];
+	if (kind === 'gps') fields.splice(fields.indexOf('speedKph') + 1, 0, 'speedMph');
+	return fields.join(', ');
+}
+
+/** The Simplify switch, off by default (the trigger's; the action node adds a tool-mode twin). */
+export function simplifyProperty(kind: RecordKind): INodeProperties {
+	return {
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: false,
+		description: `Whether to return only a few fields of each record (${simplifiedFieldList(kind)}) instead of the full record`,
+	};
+}
+
+/**
+ * "Simplify": the kind's handful of fields instead of the whole record. Two entries under one
+ * name, as n8n's own nodes do for tool mode: off by default on the canvas (an existing workflow
+ * keeps its output), on by default when the node is an AI agent's tool (`@tool`: n8n gives the
+ * tool variant a type ending in "Tool"), so an agent is not flooded with raw records.
+ */
+export function simplifyProperties(kind: RecordKind): INodeProperties[] {
+	const simplify = simplifyProperty(kind);
+	return [
+		{ ...simplify, displayOptions: { hide: { '@tool': [true] } } },
+		{ ...simplify, default: true, displayOptions: { show: { '@tool': [true] } } },
+	];
+}
+
+/** The Operation picker of one resource, shown only for it; `options` sorted by name, each with an action. */
+export function operationPicker(resource: string, options: INodePropertyOptions[], defaultOperation: string): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: defaultOperation,
 	};
 }

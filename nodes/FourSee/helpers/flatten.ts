@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { setOwn } from './maps';
+
 /**
  * Flattens nested objects and arrays into dot-separated columns (`location.lat`,
  * `faultCodes.0`) so a record fits one spreadsheet row. Lossless: every leaf keeps its value
@@ -13,13 +15,13 @@ export function flattenRecord(record: IDataObject, separator = '.'): IDataObject
 				? value.map((v, i) => [String(i), v] as const)
 				: Object.entries(value as IDataObject);
 			if (entries.length === 0) {
-				out[prefix] = value as IDataObject;
+				setOwn(out, prefix, value);
 				return;
 			}
 			for (const [key, child] of entries) walk(child, prefix === '' ? key : `${prefix}${separator}${key}`);
 			return;
 		}
-		out[prefix] = value as IDataObject[keyof IDataObject];
+		setOwn(out, prefix, value);
 	};
 	for (const [key, value] of Object.entries(record)) walk(value, key);
 	return out;

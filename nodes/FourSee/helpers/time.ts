@@ -4,6 +4,7 @@
  * DateTimes, and relative windows ("last N hours"). Free of n8n context so it is easy to test;
  * `FieldError` names the parameter so the node can raise a NodeOperationError with it.
  */
+import { DateTime } from 'luxon';
 
 export class FieldError extends Error {
 	constructor(
@@ -15,50 +16,69 @@ export class FieldError extends Error {
 	}
 }
 
-const HOUR_MS = 3_600_000;
-
-/** A date, or date and time, written without `Z` or an offset: what n8n's date picker stores. */
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
-
 /**
- * Milliseconds a wall-clock time in `timeZone` lies ahead of UTC at the instant `utcMs`.
- * Uses Intl (built into Node), so no time-zone library is needed.
+ * Every time the node reads goes through luxon, the date library n8n itself uses for `$now`,
+ * its date picker and its expressions: n8n provides it to community packages (it is on the
+ * community lint's allowed imports and never one of our runtime dependencies), so a zone-less
+ * picker value here means exactly the instant it means in n8n's own nodes, daylight-saving
+ * changes included.
+ *
+ * Daylight-saving edges (luxon's rules, the same n8n applies to its own expressions):
+ * - a wall-clock time that does not exist (the hour skipped in spring) moves forward by the
+ *   size of the gap, so 02:30 on a spring-forward night in Chicago reads as 03:30 CDT;
+ * - a wall-clock time that happens twice (the hour repeated in autumn) reads as its second
+ *   occurrence, in standard time; write an offset (`-05:00`) to pick the first.
  */
-function zoneOffsetMs(utcMs: number, timeZone: string): number {
-	const parts = new Intl.DateTimeFormat('en-US', {
-		timeZone,
-		hourCycle: 'h23',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit',
-		hour: '2-digit',
-		minute: '2-digit',
-		second: '2-digit',
-	}).formatToParts(new Date(utcMs));
-	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-	const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-	return asUtc - Math.floor(utcMs / 1000) * 1000;
+function textReaders(zone: string): Array<(text: string) => DateTime> {
+	return [
+		(text) => DateTime.fromISO(text, { zone }),
+		// "2026-01-31 08:00:00": ISO with a space, as spreadsheets and SQL tools write it.
+		(text) => DateTime.fromSQL(text, { zone }),
+		(text) => DateTime.fromRFC2822(text, { zone }),
+		(text) => DateTime.fromHTTP(text, { zone }),
+		// What JavaScript's `String(new Date())` gives, e.g. from an expression in a Code node.
+		(text) =>
+			DateTime.fromFormat(text.replace(/\s*\([^)]*\)$/, ''), "EEE MMM dd yyyy HH:mm:ss 'GMT'ZZZ", {
+				zone,
+				locale: 'en-US',
+			}),
+	];
 }
 
-/** The instant a zone-less date/time means in `timeZone` (n8n's rule for its date picker). */
-function fromLocalDateTime(match: RegExpExecArray, timeZone: string): Date | undefined {
-	const [, y, mo, d, h = '0', mi = '0', sec = '0', ms = '0'] = match;
-	const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(ms.padEnd(3, '0')));
-	if (!Number.isFinite(wall)) return undefined;
-	try {
-		// Two passes settle the offset also next to a daylight-saving change.
-		let utc = wall - zoneOffsetMs(wall, timeZone);
-		utc = wall - zoneOffsetMs(utc, timeZone);
-		return new Date(utc);
-	} catch {
-		return undefined;
+function readText(text: string, zone: string): DateTime | undefined {
+	for (const read of textReaders(zone)) {
+		const time = read(text);
+		if (time.isValid) return time;
 	}
+	return undefined;
+}
+
+function isUsableZone(zone: string): boolean {
+	return DateTime.now().setZone(zone).isValid;
 }
 
 /**
- * Reads a point in time. Strings must be a date the JS parser understands (ISO-8601 is what
- * n8n's date picker and `$now` produce); a date/time written without `Z` or an offset is taken
- * in `timeZone` when given (the workflow's time zone, as n8n's own nodes do). Numbers are epoch
+ * Reads text that must name its own instant when the zone is unusable: such text reads the
+ * same in any two zones (it carries `Z` or an offset), anything else would be a guess.
+ */
+function readTextWithoutZone(text: string): DateTime | undefined {
+	const inUtc = readText(text, 'utc');
+	const elsewhere = readText(text, 'UTC+5');
+	return inUtc && elsewhere && inUtc.toMillis() === elsewhere.toMillis() ? inUtc : undefined;
+}
+
+function toDate(time: DateTime | undefined): Date | undefined {
+	if (time === undefined || !time.isValid) return undefined;
+	const date = time.toJSDate();
+	return Number.isFinite(date.getTime()) ? date : undefined;
+}
+
+/**
+ * Reads a point in time. Strings are ISO-8601 (what n8n's date picker, `$now` and `$today`
+ * produce), ISO with a space instead of `T`, RFC 2822, an HTTP date or JavaScript's own date
+ * text; one written without `Z` or an offset is taken in `timeZone` (the workflow's time zone,
+ * as n8n's own nodes do) and in UTC when none is given, never in the server's zone. An unknown
+ * `timeZone` makes such a value unreadable rather than silently shifted. Numbers are epoch
  * time: 10-digit values are taken as seconds (what many APIs and spreadsheets hold), larger
  * ones as milliseconds.
  */
@@ -66,26 +86,42 @@ export function parseDateTime(value: unknown, timeZone?: string): Date | undefin
 	if (value instanceof Date) return Number.isFinite(value.getTime()) ? value : undefined;
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return undefined;
-		const ms = Math.abs(value) < 1e11 ? value * 1000 : value;
-		const date = new Date(ms);
-		return Number.isFinite(date.getTime()) ? date : undefined;
+		return toDate(Math.abs(value) < 1e11 ? DateTime.fromSeconds(value) : DateTime.fromMillis(value));
 	}
 	if (typeof value === 'string') {
 		const text = value.trim();
 		if (text === '') return undefined;
 		if (/^-?\d+(\.\d+)?$/.test(text)) return parseDateTime(Number(text));
-		const local = timeZone ? LOCAL_DATE_TIME.exec(text) : null;
-		if (local) return fromLocalDateTime(local, timeZone as string);
-		const ms = Date.parse(text);
-		return Number.isFinite(ms) ? new Date(ms) : undefined;
+		const zone = timeZone ?? 'utc';
+		return toDate(isUsableZone(zone) ? readText(text, zone) : readTextWithoutZone(text));
 	}
+	if (DateTime.isDateTime(value)) return toDate(value);
 	if (value !== null && typeof value === 'object') {
-		// Luxon DateTime (what `$now`, `$today` and DateTime expressions give) and look-alikes.
+		// Luxon DateTimes of another copy of luxon and other look-alikes.
 		const candidate = value as { toJSDate?: () => unknown; toISO?: () => unknown };
 		if (typeof candidate.toJSDate === 'function') return parseDateTime(candidate.toJSDate());
 		if (typeof candidate.toISO === 'function') return parseDateTime(candidate.toISO());
 	}
 	return undefined;
+}
+
+/**
+ * Milliseconds since epoch of a time a server sent (a record's timestamp, a stored start
+ * point, an HTTP date): epoch milliseconds as a number, or text as parseDateTime reads it in
+ * UTC (the API's zone). Lenient guesses are refused: JavaScript's own parser reads "1" as a
+ * date in 2001, this reads it as nothing.
+ */
+export function parseTimestamp(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value !== 'string') return undefined;
+	const text = value.trim();
+	if (text === '' || /^-?\d+(\.\d+)?$/.test(text)) return undefined;
+	return toDate(readText(text, 'utc'))?.getTime();
+}
+
+/** The instant `hours` before `nowMs` (fractions allowed): relative windows and start points. */
+export function hoursBefore(nowMs: number, hours: number): number {
+	return DateTime.fromMillis(nowMs).minus({ hours }).toMillis();
 }
 
 export type TimeRangeMode = 'lastHours' | 'between';
@@ -105,7 +141,7 @@ export interface TimeWindow {
 }
 
 /** Display names of the fields, used in error messages so the user knows what to fix. */
-export const TIME_FIELD_NAMES = {
+const TIME_FIELD_NAMES = {
 	mode: 'Time Range',
 	lastHours: 'Last Hours',
 	start: 'Start',
@@ -124,19 +160,19 @@ export function resolveTimeWindow(input: TimeRangeInput, nowMs: number): TimeWin
 		if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) {
 			throw new FieldError(
 				TIME_FIELD_NAMES.lastHours,
-				`'${TIME_FIELD_NAMES.lastHours}' must be a number of hours greater than 0 (got ${describe(input.lastHours)})`,
+				`'${TIME_FIELD_NAMES.lastHours}' must be a number of hours greater than 0 (got ${describeValue(input.lastHours)})`,
 			);
 		}
-		return { start: new Date(nowMs - hours * HOUR_MS), end: now };
+		return { start: new Date(hoursBefore(nowMs, hours)), end: now };
 	}
 	if (input.mode !== 'between') {
-		throw new FieldError(TIME_FIELD_NAMES.mode, `Unknown '${TIME_FIELD_NAMES.mode}': ${describe(input.mode)}`);
+		throw new FieldError(TIME_FIELD_NAMES.mode, `Unknown '${TIME_FIELD_NAMES.mode}': ${describeValue(input.mode)}`);
 	}
 	const start = parseDateTime(input.start, input.timeZone);
 	if (start === undefined) {
 		throw new FieldError(
 			TIME_FIELD_NAMES.start,
-			`'${TIME_FIELD_NAMES.start}' is not a date and time this node can read (got ${describe(input.start)}); use an ISO-8601 value such as 2026-01-31T08:00:00Z`,
+			`'${TIME_FIELD_NAMES.start}' is not a date and time this node can read (got ${describeValue(input.start)}); use an ISO-8601 value such as 2026-01-31T08:00:00Z`,
 		);
 	}
 	const endEmpty = input.end === undefined || input.end === null || input.end === '';
@@ -144,7 +180,7 @@ export function resolveTimeWindow(input: TimeRangeInput, nowMs: number): TimeWin
 	if (end === undefined) {
 		throw new FieldError(
 			TIME_FIELD_NAMES.end,
-			`'${TIME_FIELD_NAMES.end}' is not a date and time this node can read (got ${describe(input.end)}); use an ISO-8601 value such as 2026-01-31T18:00:00Z, or leave it empty for now`,
+			`'${TIME_FIELD_NAMES.end}' is not a date and time this node can read (got ${describeValue(input.end)}); use an ISO-8601 value such as 2026-01-31T18:00:00Z, or leave it empty for now`,
 		);
 	}
 	if (start.getTime() > end.getTime()) {
@@ -157,7 +193,7 @@ export function resolveTimeWindow(input: TimeRangeInput, nowMs: number): TimeWin
 }
 
 /** A short, safe rendering of a user value for error messages. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
 	if (value === undefined) return 'nothing';
 	if (value === null) return 'null';
 	if (typeof value === 'string') return value === '' ? 'an empty value' : `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;

@@ -13,19 +13,19 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isObject, PAGING, parsePage, paths, RECORD_FIELDS, RECORD_ID_FIELD } from '../api';
+import { isObject, PAGING, parsePage, paths, RECORD_FIELDS, RECORD_ID_FIELD, recordId } from '../api';
 import { LOCATOR } from '../descriptions/resourceLocators';
-import { apiRequest, pathSegment, type Subject } from '../transport';
+import { apiRequest, pathTarget, type PathTarget, type Subject } from '../transport';
 
 /** Records asked for per API page while searching. */
 export const SEARCH_PAGE_SIZE = 100;
 /** API pages read per call at most, so a search that matches little still answers quickly. */
 export const SEARCH_MAX_PAGES = 5;
 /** A call stops reading pages once it has this many matches; the editor asks for more. */
-export const SEARCH_ENOUGH_RESULTS = 50;
+const SEARCH_ENOUGH_RESULTS = 50;
 
 /** The label of a record in the list: its first name-like field, with the id when different. */
-export function recordLabel(record: IDataObject): string {
+function recordLabel(record: IDataObject): string {
 	const id = String(record[RECORD_ID_FIELD] ?? '');
 	const name = RECORD_FIELDS.name.map((field) => record[field]).find((v) => typeof v === 'string' && v !== '');
 	let label = name === undefined || name === id ? id : `${name as string} (${id})`;
@@ -34,7 +34,7 @@ export function recordLabel(record: IDataObject): string {
 }
 
 /** Whether the typed text occurs (case-insensitively) in the record's id or any name field. */
-export function matchesFilter(record: IDataObject, filter: string | undefined): boolean {
+function matchesFilter(record: IDataObject, filter: string | undefined): boolean {
 	const needle = (filter ?? '').trim().toLowerCase();
 	if (needle === '') return true;
 	return [RECORD_ID_FIELD, ...RECORD_FIELDS.name].some((field) => {
@@ -61,10 +61,10 @@ async function searchPages(
 			throw new NodeOperationError(context.getNode(), '4SEE answered the list request in an unexpected format');
 		}
 		for (const record of parsed.records) {
-			const id = record[RECORD_ID_FIELD];
-			if ((typeof id !== 'string' && typeof id !== 'number') || !isObject(record)) continue;
+			const id = recordId(record);
+			if (id === undefined || !isObject(record)) continue;
 			if (!matchesFilter(record as IDataObject, filter)) continue;
-			results.push({ name: recordLabel(record as IDataObject), value: String(id) });
+			results.push({ name: recordLabel(record as IDataObject), value: id });
 		}
 		// A repeated token would loop; end the list rather than spin.
 		if (parsed.next === undefined || parsed.next === next) {
@@ -78,15 +78,15 @@ async function searchPages(
 }
 
 /** The id chosen in a parent picker, or a clear message when there is none yet. */
-function parentId(context: ILoadOptionsFunctions, name: string, label: string, child: string): string {
+function parent(context: ILoadOptionsFunctions, name: string, kind: 'fleet' | 'trailer', child: string): PathTarget {
 	const value = context.getCurrentNodeParameter(name, { extractValue: true });
 	if (value === undefined || value === null || value === '') {
 		throw new NodeOperationError(
 			context.getNode(),
-			`Choose a ${label} first to list its ${child}, or enter the ID directly`,
+			`Choose a ${kind} first to list its ${child}, or enter the ID directly`,
 		);
 	}
-	return pathSegment.call(context, label.charAt(0).toUpperCase() + label.slice(1), value);
+	return pathTarget.call(context, kind, value);
 }
 
 export async function searchFleets(
@@ -102,11 +102,8 @@ export async function searchTrailers(
 	filter?: string,
 	paginationToken?: unknown,
 ): Promise<INodeListSearchResult> {
-	const fleet = parentId(this, LOCATOR.fleet, 'fleet', 'trailers');
-	return await searchPages(this, paths.trailersOfFleet(fleet), filter, paginationToken, {
-		kind: 'fleet',
-		id: decodeURIComponent(fleet),
-	});
+	const fleet = parent(this, LOCATOR.fleet, 'fleet', 'trailers');
+	return await searchPages(this, paths.trailersOfFleet(fleet.segment), filter, paginationToken, fleet.subject);
 }
 
 export async function searchDevices(
@@ -114,11 +111,8 @@ export async function searchDevices(
 	filter?: string,
 	paginationToken?: unknown,
 ): Promise<INodeListSearchResult> {
-	const trailer = parentId(this, LOCATOR.trailer, 'trailer', 'devices');
-	return await searchPages(this, paths.devicesOfTrailer(trailer), filter, paginationToken, {
-		kind: 'trailer',
-		id: decodeURIComponent(trailer),
-	});
+	const trailer = parent(this, LOCATOR.trailer, 'trailer', 'devices');
+	return await searchPages(this, paths.devicesOfTrailer(trailer.segment), filter, paginationToken, trailer.subject);
 }
 
 export async function searchDeliverSafeUnits(

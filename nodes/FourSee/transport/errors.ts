@@ -2,6 +2,8 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { parseProblem, type Problem } from '../api';
+import { MAX_QUOTED, redact } from './redact';
+import { describeRedirect } from './redirect';
 import type { RetryPolicy } from './retry';
 
 /** What a path points at, for messages like "trailer X not found". */
@@ -19,6 +21,8 @@ const SUBJECT_NOUN: Record<Subject['kind'], string> = {
 
 export type Failure =
 	| { kind: 'http'; status: number; headers: unknown; body: unknown }
+	/** A 3xx: never followed, see redirect.ts. `url` is the address that answered it. */
+	| { kind: 'redirect'; status: number; location: unknown; url: string }
 	| { kind: 'network'; code?: string; timedOut: boolean; transient: boolean; garbled?: boolean }
 	| { kind: 'auth'; code: string; message: string; description?: string }
 	| { kind: 'aborted' }
@@ -26,7 +30,7 @@ export type Failure =
 
 export interface FailureContext {
 	node: INode;
-	options: { method: string; path: string; itemIndex?: number; subject?: Subject };
+	options: { method: string; path: string; itemIndex?: number; subject?: Subject; service?: 'integration' | 'auth' };
 	baseUrl: string;
 	attempts: number;
 	waitedMs: number;
@@ -41,8 +45,23 @@ export interface FailureContext {
  * (status, problem fields), never from the request or the library's error, so neither the token
  * nor the key can end up in the error n8n stores and shows.
  */
+/** Errors of requests that got no answer from 4SEE for reasons of n8n's own (see notFromApi). */
+const outsideApi = new WeakSet<object>();
+
+/**
+ * Whether an error of apiRequest is not about 4SEE at all: the request was cancelled, or n8n
+ * failed before or around sending it (its database, its expression engine, the credential).
+ */
+export function notFromApi(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && outsideApi.has(error);
+}
+
 export function apiError(failure: Failure, context: FailureContext): NodeApiError {
-	const { message, description, httpCode } = describeFailure(failure, context);
+	const described = describeFailure(failure, context);
+	// Messages quote servers and ids: the last line of defence before n8n stores and shows them.
+	const message = redact(described.message, 2 * MAX_QUOTED);
+	const description = redact(described.description, 4 * MAX_QUOTED);
+	const { httpCode } = described;
 	const error = new NodeApiError(
 		context.node,
 		{ message, description, httpCode: httpCode ?? null } as JsonObject,
@@ -52,6 +71,7 @@ export function apiError(failure: Failure, context: FailureContext): NodeApiErro
 	// id in our message could trip that, so the message we chose is set again.
 	error.message = message;
 	error.description = description;
+	if (failure.kind === 'unknown' || failure.kind === 'aborted') outsideApi.add(error);
 	return error;
 }
 
@@ -72,7 +92,7 @@ function describeFailure(
 	}
 	if (failure.kind === 'unknown') {
 		return {
-			message: `The request to 4SEE failed: ${failure.message}`,
+			message: `The request to 4SEE failed: ${redact(failure.message)}`,
 			description: 'This is not an answer from 4SEE; check the node and its credential.',
 		};
 	}
@@ -88,6 +108,10 @@ function describeFailure(
 			description: failure.description ?? 'Check the 4SEE API credential.',
 			httpCode,
 		};
+	}
+	if (failure.kind === 'redirect') {
+		const label = options.service === 'auth' ? 'Auth URL' : 'Integration API URL';
+		return { ...describeRedirect(failure.status, failure.location, failure.url, label), httpCode: String(failure.status) };
 	}
 	if (failure.kind === 'network') {
 		const host = hostOf(context.baseUrl);
@@ -112,7 +136,8 @@ function describeFailure(
 
 	const status = failure.status;
 	const problem = parseProblem(failure.body);
-	const detail = problem?.detail ?? problem?.title;
+	const quoted = problem?.detail ?? problem?.title;
+	const detail = quoted === undefined ? undefined : redact(quoted);
 	const said = detail !== undefined ? ` 4SEE said: ${detail}` : '';
 	const httpCode = String(status);
 
@@ -179,7 +204,7 @@ export function fieldErrors(problem: Problem | undefined): string | undefined {
 	const lines = Object.entries(problem.errors).map(
 		([field, messages]) => `${field}: ${messages.join(', ')}`,
 	);
-	return lines.length > 0 ? `Fields with problems: ${lines.join('; ')}` : undefined;
+	return lines.length > 0 ? redact(`Fields with problems: ${lines.join('; ')}`) : undefined;
 }
 
 /** "150 ms", "2.5 s", "3600 s": readable at every scale a wait or timeout can have. */
@@ -190,7 +215,7 @@ function seconds(ms: number): string {
 	return `${Math.round(value)} s`;
 }
 
-function hostOf(url: string): string {
+export function hostOf(url: string): string {
 	try {
 		return new URL(url).host;
 	} catch {

@@ -4,6 +4,7 @@
  */
 export {
 	apiRequest,
+	pagedRequest,
 	classifyThrown,
 	CREDENTIAL_TYPE,
 	DEFAULT_TIMEOUT_MS,
@@ -18,11 +19,14 @@ export {
 	type PaginateOptions,
 	type TelemetryPagesOptions,
 } from './paging';
-export { pathSegment } from './pathSegment';
-export { apiError, fieldErrors, type Subject } from './errors';
+export { pathSegment, pathTarget, type PathTarget } from './pathSegment';
+export { apiError, fieldErrors, notFromApi, type Subject } from './errors';
+export { MAX_QUOTED, redact, redactBody } from './redact';
 export {
 	backoffDelayMs,
 	DEFAULT_RETRY,
+	nextWait,
 	parseRetryAfter,
+	retryAfterDelayMs,
 	type RetryPolicy,
 } from './retry';

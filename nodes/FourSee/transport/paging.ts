@@ -1,18 +1,19 @@
 import type { IDataObject, INode, JsonObject as N8nJsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { canonicalJson } from '../helpers/canonicalJson';
+import { countDisorder, inTimeOrder } from '../helpers/order';
+import { parseLimit, parsePageSize } from '../helpers/values';
 import {
-	isObject,
 	PAGING,
 	parsePage,
-	RECORD_ID_FIELD,
-	recordTimeMs,
+	recordId,
 	telemetryStartToken,
 	type JsonObject,
 	type Page,
 } from '../api';
 import type { Subject } from './errors';
-import { apiRequest, type FourSeeContext } from './request';
+import { pagedRequest, type FourSeeContext } from './request';
 import type { RetryPolicy } from './retry';
 
 export interface PaginateOptions {
@@ -22,6 +23,11 @@ export interface PaginateOptions {
 	limit?: number;
 	/** Records per request, 1..500; default 50. */
 	pageSize?: number;
+	/**
+	 * Without a limit (Return All), more records than this are an error: paging must end even
+	 * against a server whose pages never do, and n8n holds every record in memory.
+	 */
+	maxRecords?: number;
 	retry?: RetryPolicy;
 	itemIndex?: number;
 	subject?: Subject;
@@ -64,6 +70,7 @@ export async function* paginate(
 		if (limit !== undefined && records.length > limit - delivered) {
 			records = records.slice(0, limit - delivered);
 		}
+		checkMaxRecords(node, options, limit, delivered + records.length);
 		delivered += records.length;
 		if (records.length > 0) {
 			emptyInARow = 0;
@@ -88,6 +95,11 @@ export async function* paginate(
  * timestamp of the page (records can share a timestamp and a page can end between them). Those
  * repeats are dropped by identity: the record's `id`, or its whole content when it has none.
  * Stops client-side at `end` without fetching further.
+ *
+ * The order is checked, not assumed: each page is put in time order, and a record older than
+ * one delivered before it is still delivered unless its identity was (one warning says how
+ * many came out of order). Records without a readable timestamp are delivered once each, by
+ * identity, and counted in a warning.
  */
 export async function* telemetryPages(
 	this: FourSeeContext,
@@ -116,84 +128,99 @@ export async function* telemetryPages(
 	let take = pageSize;
 	// Set after a page that only repeated itself: ask for a full page, not just what is missing.
 	let forceFull = false;
-	// Identities of the delivered records that carry the latest timestamp seen so far: the only
-	// ones the next page can legitimately repeat.
+	// Identities of the delivered records that carry the latest timestamp seen so far: the ones
+	// the next page re-serves, which take up room in it.
 	let boundaryMs: number | undefined;
 	let boundary = new Set<string>();
-	for (;;) {
-		// The server re-serves the records of the last timestamp, so they take up room in the
-		// page: ask for what is still wanted plus those, or the last pages could hold only repeats.
-		const wanted =
-			limit === undefined || forceFull ? take : Math.min(take, limit - delivered + boundary.size);
-		const page = await fetchPage(this, node, options, wanted, next);
-		requested.add(next);
-		const fresh: JsonObject[] = [];
-		let reachedEnd = false;
-		for (const record of page.records) {
-			const timeMs = recordTimeMs(record);
-			if (endMs !== undefined && timeMs !== undefined && timeMs >= endMs) {
-				reachedEnd = true;
-				break;
+	// Every record delivered, by identity: with records out of order or a `next` that points back,
+	// only identity tells a new record from one already delivered.
+	const deliveredIds = new Set<string>();
+	let top: number | undefined;
+	let disordered = 0;
+	let untimed = 0;
+	const startMs = options.start.getTime();
+	try {
+		for (;;) {
+			// The server re-serves the records of the last timestamp, so they take up room in the
+			// page: ask for what is still wanted plus those, or the last pages could hold only repeats.
+			const wanted =
+				limit === undefined || forceFull ? take : Math.min(take, limit - delivered + boundary.size);
+			const page = await fetchPage(this, node, options, wanted, next);
+			requested.add(next);
+			const fresh: JsonObject[] = [];
+			let reachedEnd = false;
+			const order = countDisorder(page.records, top);
+			top = order.top;
+			disordered += order.disordered;
+			for (const { record, t: timeMs } of inTimeOrder(page.records)) {
+				if (endMs !== undefined && timeMs !== undefined && timeMs >= endMs) {
+					reachedEnd = true;
+					break;
+				}
+				// Before the window: not asked for.
+				if (timeMs !== undefined && timeMs < startMs) continue;
+				const identity = recordIdentity(record);
+				if (deliveredIds.has(identity)) continue;
+				deliveredIds.add(identity);
+				if (timeMs === undefined) untimed++;
+				if (timeMs !== undefined && (boundaryMs === undefined || timeMs > boundaryMs)) {
+					boundaryMs = timeMs;
+					boundary = new Set();
+				}
+				if (timeMs !== undefined && timeMs === boundaryMs) boundary.add(identity);
+				fresh.push(record);
+				if (limit !== undefined && delivered + fresh.length >= limit) break;
 			}
-			// Oldest first: a record older than the latest one delivered was delivered already and
-			// is being re-served (a `next` that points back into the records already read).
-			if (timeMs !== undefined && boundaryMs !== undefined && timeMs < boundaryMs) continue;
-			const identity = recordIdentity(record);
-			if (timeMs !== undefined && boundaryMs !== undefined && timeMs === boundaryMs && boundary.has(identity)) {
-				continue;
+			checkMaxRecords(node, options, limit, delivered + fresh.length);
+			delivered += fresh.length;
+			if (fresh.length > 0) {
+				emptyInARow = 0;
+				yield fresh as IDataObject[];
+			} else {
+				emptyInARow++;
 			}
-			if (timeMs !== undefined && (boundaryMs === undefined || timeMs > boundaryMs)) {
-				boundaryMs = timeMs;
-				boundary = new Set();
+			if (reachedEnd) return;
+			if (limit !== undefined && delivered >= limit) return;
+			if (page.next === undefined) return;
+			if (requested.has(page.next)) {
+				// More records share one timestamp than a page holds: the server keeps re-serving
+				// the same ones. A bigger page gets past them; at the maximum, give up clearly.
+				// Not when 4SEE refused the size asked for: it takes no bigger page.
+				if (page.next === next && page.records.length >= wanted && page.take === wanted && wanted < PAGING.maxTake) {
+					if (wanted === take) take = Math.min(PAGING.maxTake, take * 2);
+					forceFull = true;
+					continue;
+				}
+				throw loopError(node, options, 'returned a page token it had already given');
 			}
-			if (timeMs !== undefined && timeMs === boundaryMs) boundary.add(identity);
-			fresh.push(record);
-			if (limit !== undefined && delivered + fresh.length >= limit) break;
-		}
-		delivered += fresh.length;
-		if (fresh.length > 0) {
-			emptyInARow = 0;
-			yield fresh as IDataObject[];
-		} else {
-			emptyInARow++;
-		}
-		if (reachedEnd) return;
-		if (limit !== undefined && delivered >= limit) return;
-		if (page.next === undefined) return;
-		if (requested.has(page.next)) {
-			// More records share one timestamp than a page holds: the server keeps re-serving
-			// the same ones. A bigger page gets past them; at the maximum, give up clearly.
-			if (page.next === next && page.records.length >= wanted && wanted < PAGING.maxTake) {
-				if (wanted === take) take = Math.min(PAGING.maxTake, take * 2);
-				forceFull = true;
-				continue;
+			if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+				throw loopError(node, options, `returned ${emptyInARow} pages in a row with no new records (empty pages in a row, or records already delivered)`);
 			}
-			throw loopError(node, options, 'returned a page token it had already given');
+			forceFull = false;
+			take = pageSize;
+			next = page.next;
 		}
-		if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
-			throw loopError(node, options, `returned ${emptyInARow} empty pages in a row`);
-		}
-		forceFull = false;
-		take = pageSize;
-		next = page.next;
+	} finally {
+		warnAboutOrder(this, options.path, disordered, untimed);
+	}
+}
+
+/** What time paging met that breaks 4SEE's contract, told in n8n's log once per read. */
+function warnAboutOrder(context: FourSeeContext, path: string, disordered: number, untimed: number): void {
+	if (disordered > 0) {
+		context.logger?.warn(
+			`4SEE served ${disordered} record(s) of ${path} out of time order; each page was put in order and every record delivered once.`,
+		);
+	}
+	if (untimed > 0) {
+		context.logger?.warn(`4SEE served ${untimed} record(s) of ${path} without a readable timestamp; each was delivered once.`);
 	}
 }
 
 /** A record's identity for boundary de-duplication: its id, else its content. */
 export function recordIdentity(record: JsonObject): string {
-	const id = record[RECORD_ID_FIELD];
-	if (typeof id === 'string' || typeof id === 'number') return `id:${String(id)}`;
-	return `content:${stableStringify(record)}`;
-}
-
-/** JSON with object keys sorted, so that equal content gives equal text. */
-export function stableStringify(value: unknown): string {
-	if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-	if (isObject(value)) {
-		const keys = Object.keys(value).sort();
-		return `{${keys.map((key) => `${JSON.stringify(key)}:${stableStringify(value[key])}`).join(',')}}`;
-	}
-	return JSON.stringify(value) ?? 'null';
+	const id = recordId(record);
+	return id !== undefined ? `id:${id}` : `content:${canonicalJson(record)}`;
 }
 
 async function fetchPage(
@@ -202,10 +229,10 @@ async function fetchPage(
 	options: PaginateOptions,
 	take: number,
 	next: string | undefined,
-): Promise<Page> {
+): Promise<Page & { take: number }> {
 	const qs: IDataObject = { ...(options.qs ?? {}), [PAGING.takeParam]: take };
 	if (next !== undefined) qs[PAGING.nextParam] = next;
-	const body = await apiRequest.call(context, {
+	const { body, take: sent } = await pagedRequest.call(context, {
 		method: 'GET',
 		path: options.path,
 		qs,
@@ -222,29 +249,41 @@ async function fetchPage(
 			itemIndex: options.itemIndex,
 		});
 	}
-	return page;
+	return { ...page, take: sent ?? take };
 }
 
+/**
+ * What a caller passes is checked by the rules of the parameters it comes from
+ * (helpers/values.ts), so a size or limit the editor refuses cannot reach 4SEE another way.
+ */
 function checkPageSize(node: INode, value: number | undefined, itemIndex?: number): number {
-	if (value === undefined) return PAGING.defaultTake;
-	if (!Number.isInteger(value) || value < PAGING.minTake || value > PAGING.maxTake) {
-		throw new NodeOperationError(
-			node,
-			`Page Size must be a whole number from ${PAGING.minTake} to ${PAGING.maxTake} (got ${String(value)})`,
-			{ itemIndex },
-		);
-	}
-	return value;
+	return asNodeError(node, itemIndex, () => parsePageSize(value));
 }
 
 function checkLimit(node: INode, value: number | undefined, itemIndex?: number): number | undefined {
-	if (value === undefined) return undefined;
-	if (!Number.isInteger(value) || value < 0) {
-		throw new NodeOperationError(node, `Limit must be a whole number of at least 0 (got ${String(value)})`, {
-			itemIndex,
-		});
+	// 0 is a caller wanting nothing, not a Limit a user typed: no request at all.
+	if (value === 0) return 0;
+	return asNodeError(node, itemIndex, () => parseLimit(value === undefined, value));
+}
+
+function asNodeError<T>(node: INode, itemIndex: number | undefined, read: () => T): T {
+	try {
+		return read();
+	} catch (error) {
+		throw new NodeOperationError(node, (error as Error).message, { itemIndex });
 	}
-	return value;
+}
+
+function checkMaxRecords(node: INode, options: PaginateOptions, limit: number | undefined, total: number): void {
+	if (limit !== undefined || options.maxRecords === undefined || total <= options.maxRecords) return;
+	const max = options.maxRecords.toLocaleString('en-US');
+	throw new NodeOperationError(node, `Return All stopped: 4SEE has more than ${max} records for this request (Max Records)`, {
+		itemIndex: options.itemIndex,
+		description:
+			`n8n holds every record of a run in memory, so Return All reads at most Max Records (Options, now ${max}). ` +
+			'Narrow the request: a shorter time range, a Limit instead of Return All, or Additional Query Parameters that filter. ' +
+			'Or raise Max Records if this n8n has the memory for it. Paging that never ends (4SEE handing out page after page) stops here too.',
+	});
 }
 
 function loopError(node: INode, options: PaginateOptions, what: string): NodeApiError {

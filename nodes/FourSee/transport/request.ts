@@ -1,5 +1,7 @@
 import type {
+	IAdditionalCredentialOptions,
 	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
 	IHookFunctions,
@@ -9,15 +11,20 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep, sleepWithAbort } from 'n8n-workflow';
 
-import { checkServiceUrl, DEFAULT_AUTH_URL } from '../api';
-import { apiError, type Failure, type Subject } from './errors';
+import { checkServiceUrl, DEFAULT_AUTH_URL, PAGING } from '../api';
+import { apiError, hostOf, type Failure, type Subject } from './errors';
+import { redactBody, rememberSecret } from './redact';
+import { isRedirect, NO_REDIRECTS } from './redirect';
+import { SESSION_TOKEN_FIELD, unusableStoredToken } from './session';
 import {
-	backoffDelayMs,
 	DEFAULT_RETRY,
 	headerValue,
+	nextWait,
 	parseRetryAfter,
 	type RetryPolicy,
 } from './retry';
+import { scheduled, type Feedback } from './scheduler';
+import { allowedTake, learnTake, smallerTake } from './take';
 
 /** Anything with `helpers.httpRequestWithAuthentication` and `getNode`. */
 export type FourSeeContext =
@@ -43,10 +50,32 @@ export interface ApiRequestOptions {
 	subject?: Subject;
 	timeoutMs?: number;
 	/**
+	 * The answer as the server sent it, without removing secrets from it: only for an answer
+	 * that must be handed on whole (key rotation's new key), which the caller redacts itself.
+	 */
+	rawBody?: boolean;
+	/**
 	 * Which of the credential's hosts to call: the Integration API (default) or the Auth API,
 	 * which serves key rotation.
 	 */
 	service?: 'integration' | 'auth';
+	/**
+	 * The credential as read once by the caller (the trigger, at the start of a poll). Without it
+	 * every request reads and decrypts the credential from n8n's database again; with it, a poll
+	 * needs n8n's database only at its start, and a token refreshed after a 401 is written into
+	 * this object by n8n, so the poll's later requests use it.
+	 */
+	credentials?: ICredentialsDecrypted;
+	/**
+	 * A session token to send instead of the credential's stored one, with no login on a 401:
+	 * key rotation logs in afresh itself (see rotate.operation.ts).
+	 */
+	token?: string;
+	/**
+	 * Most requests this caller lets run at once against the API (its node option; default
+	 * DEFAULT_CONCURRENCY). Every request waits its turn in the process's scheduler (scheduler.ts).
+	 */
+	concurrency?: number;
 }
 
 interface FullResponse {
@@ -81,13 +110,55 @@ export async function apiRequest(
 	this: FourSeeContext,
 	options: ApiRequestOptions,
 ): Promise<unknown> {
-	const baseUrl = await serviceUrl(this, options.service ?? 'integration', options.itemIndex);
+	return (await pagedRequest.call(this, options)).body;
+}
+
+/**
+ * `apiRequest` for a request that carries a page size (`take` in `qs`): also says which size
+ * was finally sent, since a size 4SEE refused is replaced by a smaller one (see take.ts).
+ */
+export async function pagedRequest(
+	this: FourSeeContext,
+	options: ApiRequestOptions,
+): Promise<{ body: unknown; take?: number }> {
+	const { url: baseUrl, credentials } = await serviceUrl(
+		this,
+		options.service ?? 'integration',
+		options.itemIndex,
+		options.credentials,
+	);
+	const additional = sessionFor(this, credentials, options.credentials);
 	const policy = normalisePolicy(options.retry ?? DEFAULT_RETRY);
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	const asked = options.qs?.[PAGING.takeParam];
+	let take = typeof asked === 'number' ? allowedTake(baseUrl, asked) : undefined;
 	let waitedMs = 0;
 	for (let attempt = 1; ; attempt++) {
-		const outcome = await send(this, baseUrl, options, timeoutMs);
-		if (outcome.kind === 'ok') return outcome.body;
+		const sent = take === undefined ? options : { ...options, qs: { ...options.qs, [PAGING.takeParam]: take } };
+		const outcome = await scheduled(
+			{
+				lane: baseUrl,
+				caller: this,
+				concurrency: options.concurrency,
+				signal: cancelSignal(this),
+				maxWaitMs: policy.maxWaitMs - waitedMs,
+			},
+			async () => await send(this, baseUrl, sent, timeoutMs, additional),
+			feedbackOf,
+		);
+		// A server may quote the token or key back inside data: it is removed before anything
+		// (an item, a picker's name, the trigger's state) sees it.
+		if (outcome.kind === 'ok') return { body: options.rawBody === true ? outcome.body : redactBody(outcome.body), take };
+		const smaller = take !== undefined && outcome.kind === 'http' && outcome.status === 400 ? smallerTake(outcome.body, take) : undefined;
+		if (smaller !== undefined && take !== undefined) {
+			// Not a retry of a failure but a different request: it does not use up an attempt.
+			if (learnTake(baseUrl, smaller)) this.logger?.warn(
+				`4SEE refused a page size of ${take} records at ${hostOf(baseUrl)}; using ${smaller} for it from now on. Set the node's Page Size to ${smaller} or less to avoid the refused request.`,
+			);
+			take = smaller;
+			attempt--;
+			continue;
+		}
 
 		const context = {
 			node: this.getNode(),
@@ -103,21 +174,15 @@ export async function apiRequest(
 			throw outcome.original;
 		}
 		if (!isRetryable(outcome, options.method)) throw apiError(outcome, context);
-		if (attempt >= policy.maxAttempts) throw apiError(outcome, context);
 
 		const askedMs =
 			outcome.kind === 'http'
 				? parseRetryAfter(headerValue(outcome.headers, 'retry-after'))
 				: undefined;
-		let delayMs = askedMs ?? backoffDelayMs(attempt, policy.baseDelayMs);
-		if (waitedMs + delayMs > policy.maxWaitMs) {
-			// Retrying before the server's own Retry-After only earns another 429.
-			if (askedMs !== undefined) throw apiError(outcome, { ...context, askedMs });
-			delayMs = policy.maxWaitMs - waitedMs;
-			if (delayMs <= 0) throw apiError(outcome, context);
-		}
-		if (delayMs > 0) await pause(this, delayMs);
-		waitedMs += delayMs;
+		const next = nextWait(policy, attempt, waitedMs, askedMs);
+		if ('stop' in next) throw apiError(outcome, next.stop === 'asked' ? { ...context, askedMs } : context);
+		if (next.waitMs > 0) await pause(this, next.waitMs);
+		waitedMs += next.waitMs;
 	}
 }
 
@@ -125,11 +190,13 @@ async function serviceUrl(
 	context: FourSeeContext,
 	service: 'integration' | 'auth',
 	itemIndex?: number,
-): Promise<string> {
-	const credentials = await context.getCredentials<ICredentialDataDecryptedObject>(
-		CREDENTIAL_TYPE,
-		itemIndex,
-	);
+	cached?: ICredentialsDecrypted,
+): Promise<{ url: string; credentials: ICredentialDataDecryptedObject | undefined }> {
+	const credentials =
+		cached?.data ?? (await context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE, itemIndex));
+	// Whatever a server sends back is cleaned of these before anyone sees it.
+	rememberSecret(credentials?.apiKey);
+	rememberSecret(credentials?.sessionToken);
 	const [field, label] =
 		service === 'auth'
 			? [credentials?.authUrl || DEFAULT_AUTH_URL, 'Auth URL']
@@ -142,7 +209,53 @@ async function serviceUrl(
 			{ itemIndex, description: `Open the 4SEE API credential and correct the ${label}.` },
 		);
 	}
-	return checked.url;
+	return { url: checked.url, credentials };
+}
+
+/**
+ * The credential n8n should use for this request. A stored token the credential no longer
+ * stands for (obtained for other URLs or another key, stored without saying what for, or of a
+ * key this process saw rotated) is not sent at all: n8n is handed the credential without it, so
+ * it logs in afresh before the first request, stores the new token with what it is for, and
+ * writes it into the object handed over (the poll's later requests use it).
+ */
+function sessionFor(
+	context: FourSeeContext,
+	credentials: ICredentialDataDecryptedObject | undefined,
+	cached: ICredentialsDecrypted | undefined,
+): IAdditionalCredentialOptions | undefined {
+	const unusable = credentials === undefined ? undefined : unusableStoredToken(credentials);
+	if (credentials === undefined || unusable === undefined || unusable === 'absent') {
+		return cached === undefined ? undefined : { credentialsDecrypted: cached };
+	}
+	if (cached !== undefined) {
+		cached.data = { ...credentials, [SESSION_TOKEN_FIELD]: '' };
+		return { credentialsDecrypted: cached };
+	}
+	const stored = context.getNode().credentials?.[CREDENTIAL_TYPE];
+	return {
+		credentialsDecrypted: {
+			id: stored?.id ?? '',
+			name: stored?.name ?? '',
+			type: CREDENTIAL_TYPE,
+			data: { ...credentials, [SESSION_TOKEN_FIELD]: '' },
+		},
+	};
+}
+
+/** What an answer tells the scheduler about the API's pace: only a 429 is a refusal. */
+function feedbackOf(outcome: Outcome): Feedback {
+	if (outcome.kind === 'ok') return { kind: 'accepted' };
+	if (outcome.kind === 'http' && outcome.status === 429) {
+		return { kind: 'refused', retryAfterMs: parseRetryAfter(headerValue(outcome.headers, 'retry-after')) };
+	}
+	// Any other answer came through the API's limits: its pace was accepted.
+	return outcome.kind === 'http' ? { kind: 'accepted' } : { kind: 'other' };
+}
+
+function cancelSignal(context: FourSeeContext): AbortSignal | undefined {
+	const withSignal = context as { getExecutionCancelSignal?: () => AbortSignal | undefined };
+	return typeof withSignal.getExecutionCancelSignal === 'function' ? withSignal.getExecutionCancelSignal() : undefined;
 }
 
 /**
@@ -150,11 +263,7 @@ async function serviceUrl(
  * a user who presses "stop" should not wait it out.
  */
 async function pause(context: FourSeeContext, ms: number): Promise<void> {
-	const withSignal = context as { getExecutionCancelSignal?: () => AbortSignal | undefined };
-	const signal =
-		typeof withSignal.getExecutionCancelSignal === 'function'
-			? withSignal.getExecutionCancelSignal()
-			: undefined;
+	const signal = cancelSignal(context);
 	// sleepWithAbort is missing from older n8n-workflow versions, which n8n may provide.
 	if (signal !== undefined && typeof sleepWithAbort === 'function') {
 		await sleepWithAbort(ms, signal);
@@ -210,14 +319,17 @@ async function send(
 	baseUrl: string,
 	options: ApiRequestOptions,
 	timeoutMs: number,
+	additional: IAdditionalCredentialOptions | undefined,
 ): Promise<Outcome> {
+	const url = `${baseUrl}${options.path}`;
 	const build = (statusesAsData: boolean): IHttpRequestOptions => {
 		const request: IHttpRequestOptions = {
 			method: options.method,
-			url: `${baseUrl}${options.path}`,
+			url,
 			json: true,
 			returnFullResponse: true,
 			timeout: timeoutMs,
+			...NO_REDIRECTS,
 		};
 		if (statusesAsData) request.ignoreHttpStatusErrors = true;
 		if (options.qs !== undefined && Object.keys(options.qs).length > 0) request.qs = { ...options.qs };
@@ -226,27 +338,42 @@ async function send(
 	};
 	let first: FullResponse;
 	try {
-		first = (await context.helpers.httpRequestWithAuthentication.call(
-			context,
-			CREDENTIAL_TYPE,
-			build(true),
-		)) as FullResponse;
+		if (options.token !== undefined) {
+			const request = build(true);
+			request.headers = { ...request.headers, Authorization: `Bearer ${options.token}` };
+			first = (await context.helpers.httpRequest(request)) as FullResponse;
+		} else {
+			first = (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				CREDENTIAL_TYPE,
+				build(true),
+				additional,
+			)) as FullResponse;
+		}
 	} catch (error) {
-		return classifyThrown(error);
+		return redirectOf(classifyThrown(error), url);
 	}
 	const status = Number(first.statusCode);
 	if (status >= 200 && status < 300) return answered(first.body);
-	if (status !== 401) return { kind: 'http', status, headers: first.headers, body: first.body };
+	// A token given by the caller is not renewed here: the caller logged in for this request.
+	if (status !== 401 || options.token !== undefined) return redirectOf({ kind: 'http', status, headers: first.headers, body: first.body }, url);
 	try {
 		const second = (await context.helpers.httpRequestWithAuthentication.call(
 			context,
 			CREDENTIAL_TYPE,
 			build(false),
+			additional,
 		)) as FullResponse;
 		return answered(second.body);
 	} catch (error) {
-		return classifyThrown(error);
+		return redirectOf(classifyThrown(error), url);
 	}
+}
+
+/** A 3xx answer (as data, or as n8n's error when statuses were not data) is a refused redirect. */
+function redirectOf(failure: Failure, url: string): Failure {
+	if (failure.kind !== 'http' || !isRedirect(failure.status)) return failure;
+	return { kind: 'redirect', status: failure.status, location: headerValue(failure.headers, 'location'), url };
 }
 
 /**
@@ -313,3 +440,4 @@ export function classifyThrown(error: unknown): Failure {
 	}
 	return { kind: 'network', code: networkCode, timedOut, transient };
 }
+

@@ -2,10 +2,10 @@
  * The trigger's parameters. Pickers are the action node's resource locators (same list
  * searches), and the Options collection extends the action node's (retry settings, flatten).
  */
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { DELIVERSAFE_EVENTS, PAGING } from '../api';
-import { optionsCollection } from '../descriptions/common';
+import { DELIVERSAFE_EVENTS } from '../api';
+import { optionsCollection, simplifyProperty } from '../descriptions/common';
 import {
 	browseFleetLocator,
 	browseTrailerLocator,
@@ -19,10 +19,17 @@ import { updateDisplayOptions } from '../helpers/displayOptions';
 /** The defaults below, for code; the lint wants literal defaults in the properties. */
 export const DEFAULTS = {
 	latenessMinutes: 15,
+	/** Requests per Poll when the option is not added, in node version 1 (1.1 and later: Auto). */
 	requestBudget: 50,
 	maxItems: 500,
 	startHours: 24,
 } as const;
+
+/** The Watch picker of an event: what it watches, the first option by default. */
+function watchPicker(name: string, options: Array<INodePropertyOptions & { value: string }>): INodeProperties {
+	const first = options[0].value;
+	return { displayName: 'Watch', name, type: 'options', noDataExpression: true, default: first, options };
+}
 
 const gps = { show: { event: ['gpsPosition'] } };
 const device = { show: { event: ['deviceTelemetry'] } };
@@ -55,22 +62,15 @@ const event: INodeProperties = {
 };
 
 const gpsProperties: INodeProperties[] = updateDisplayOptions(gps, [
-	{
-		displayName: 'Watch',
-		name: 'gpsScope',
-		type: 'options',
-		noDataExpression: true,
-		default: 'trailer',
-		options: [
-			{ name: 'One Trailer', value: 'trailer' },
-			{ name: 'A List of Trailers', value: 'trailers' },
-			{
-				name: 'Every Active Trailer of a Fleet',
-				value: 'fleet',
-				description: 'Trailers joining the fleet are picked up, ones that leave are dropped',
-			},
-		],
-	},
+	watchPicker('gpsScope', [
+		{ name: 'One Trailer', value: 'trailer' },
+		{ name: 'A List of Trailers', value: 'trailers' },
+		{
+			name: 'Every Active Trailer of a Fleet',
+			value: 'fleet',
+			description: 'Trailers joining the fleet are picked up, ones that leave are dropped',
+		},
+	]),
 	...updateDisplayOptions({ show: { gpsScope: ['trailer'] } }, [browseFleetLocator(), trailerLocator()]),
 	{
 		displayName: 'Trailer IDs',
@@ -139,33 +139,47 @@ const gpsProperties: INodeProperties[] = updateDisplayOptions(gps, [
 		},
 	]),
 	{
+		displayName: 'Speed Unit',
+		name: 'speedUnit',
+		type: 'options',
+		default: 'kph',
+		options: [
+			{ name: 'Km/h', value: 'kph' },
+			{ name: 'Mph', value: 'mph' },
+		],
+		description: 'Unit of the speed threshold below; 4SEE reports km/h, a threshold in mph is converted',
+		displayOptions: { show: { gpsFilter: ['speedAbove'] } },
+	},
+	{
 		displayName: 'Speed Above (Km/h)',
 		name: 'speedKph',
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 100,
 		description: 'Fire for every position whose speed is above this',
-		displayOptions: { show: { gpsFilter: ['speedAbove'] } },
+		displayOptions: { show: { gpsFilter: ['speedAbove'], speedUnit: ['kph'] } },
+	},
+	{
+		displayName: 'Speed Above (Mph)',
+		name: 'speedMph',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 60,
+		description: 'Fire for every position whose speed is above this',
+		displayOptions: { show: { gpsFilter: ['speedAbove'], speedUnit: ['mph'] } },
 	},
 ]);
 
 const deviceProperties: INodeProperties[] = updateDisplayOptions(device, [
-	{
-		displayName: 'Watch',
-		name: 'deviceScope',
-		type: 'options',
-		noDataExpression: true,
-		default: 'device',
-		options: [
-			{ name: 'One Device', value: 'device' },
-			{ name: 'Every Device of a Trailer', value: 'trailer' },
-			{
-				name: 'Every Device of a Fleet',
-				value: 'fleet',
-				description: 'Every active device of every active trailer of the fleet',
-			},
-		],
-	},
+	watchPicker('deviceScope', [
+		{ name: 'One Device', value: 'device' },
+		{ name: 'Every Device of a Trailer', value: 'trailer' },
+		{
+			name: 'Every Device of a Fleet',
+			value: 'fleet',
+			description: 'Every active device of every active trailer of the fleet',
+		},
+	]),
 	...updateDisplayOptions({ show: { deviceScope: ['device'] } }, [
 		browseFleetLocator(),
 		browseTrailerLocator(),
@@ -231,17 +245,10 @@ const eventName = (value: string) =>
 	value.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 
 const deliverSafeProperties: INodeProperties[] = updateDisplayOptions(deliverSafe, [
-	{
-		displayName: 'Watch',
-		name: 'deliverSafeScope',
-		type: 'options',
-		noDataExpression: true,
-		default: 'unit',
-		options: [
-			{ name: 'One Unit', value: 'unit' },
-			{ name: 'Every Unit', value: 'all', description: 'New units are picked up, removed ones dropped' },
-		],
-	},
+	watchPicker('deliverSafeScope', [
+		{ name: 'One Unit', value: 'unit' },
+		{ name: 'Every Unit', value: 'all', description: 'New units are picked up, removed ones dropped' },
+	]),
 	...updateDisplayOptions({ show: { deliverSafeScope: ['unit'] } }, [deliverSafeLocator()]),
 	{
 		displayName: 'Event Types',
@@ -313,13 +320,22 @@ const triggerOptions: INodeProperties[] = [
 		description: 'Records beyond this wait for the next poll; none are dropped',
 	},
 	{
+		displayName: 'Time Limit per Poll (Seconds)',
+		name: 'timeLimitSeconds',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description:
+			"After this long a poll starts no new request and the rest follows next poll, so polls never overlap and n8n's scheduler never abandons one. 0: automatic (half the poll interval, at most 30 s; the poll n8n runs on activation at most 15 s).",
+	},
+	{
 		displayName: 'Requests per Poll',
 		name: 'requestBudget',
 		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
+		typeOptions: { minValue: 0 },
+		default: 0,
 		description:
-			"Most telemetry pages one poll may ask 4SEE for. The fleet's own trailer list (one page per 500 trailers, once per round), retries and logins come on top. Large fleets are read in turns: once caught up, every trailer within (trailers / this many) polls, rounded up.",
+			"Most telemetry pages one poll may ask 4SEE for. 0 (Auto, also when this option is not added): as many as it takes to cover every trailer, device or unit, until the poll's time limit or until 4SEE refuses (HTTP 429) after the retries; the rest follows next poll. Set a number when other systems share your 4SEE plan. The fleet's own trailer list, retries and logins come on top. Triggers added before node version 1.1 read 50 when this option is not added.",
 	},
 ];
 
@@ -330,13 +346,19 @@ function withTriggerOptions(): INodeProperties {
 	return { ...collection, options: entries };
 }
 
+/** Simplify, per event: the fields listed are the ones of that event's records. */
+const simplifyProperties: INodeProperties[] = [
+	{ ...simplifyProperty('gps'), displayOptions: gps },
+	{ ...simplifyProperty('deviceTelemetry'), displayOptions: device },
+	{ ...simplifyProperty('deliverSafeTelemetry'), displayOptions: deliverSafe },
+];
+
 export const triggerProperties: INodeProperties[] = [
 	event,
 	...gpsProperties,
 	...deviceProperties,
 	...deliverSafeProperties,
+	...simplifyProperties,
 	...startProperties,
 	withTriggerOptions(),
 ];
-
-export const PAGE_SIZE_DEFAULT = PAGING.maxTake;

@@ -7,6 +7,7 @@
  * "next", so it does not move the state and does not fire an edge filter.
  */
 import { RECORD_FIELDS } from '../api';
+import { hasKey } from '../helpers/maps';
 import { canonicalJson } from './hash';
 import type { Filter, FilterState } from './types';
 
@@ -30,10 +31,11 @@ export function haversineMeters(lat1: number, lon1: number, lat2: number, lon2: 
 
 /** Reads `a.b.c` from a record; a field literally named `a.b` is found too. */
 export function readField(record: Record<string, unknown>, path: string): unknown {
-	if (path in record) return record[path];
+	// Own fields only: a field named `constructor` or `__proto__` is not one the record has.
+	if (hasKey(record, path)) return record[path];
 	let current: unknown = record;
 	for (const part of path.split('.')) {
-		if (current === null || typeof current !== 'object') return undefined;
+		if (current === null || typeof current !== 'object' || !hasKey(current as Record<string, unknown>, part)) return undefined;
 		current = (current as Record<string, unknown>)[part];
 	}
 	return current;

@@ -2,12 +2,12 @@
  * The trigger's I/O: the engine's page reads and listings, done through the shared transport.
  * This is the only file of the trigger that knows about n8n; the rest is pure.
  */
-import type { IDataObject, IPollFunctions, JsonObject as N8nJsonObject } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IDataObject, IPollFunctions, JsonObject as N8nJsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { PAGING, parsePage, paths, type Page } from '../api';
-import { apiRequest, pathSegment, type RetryPolicy, type Subject } from '../transport';
-import type { PollIO } from './engine';
+import { apiRequest, notFromApi, pathSegment, redact, type RetryPolicy, type Subject } from '../transport';
+import type { AheadRead, PollIO } from './engine';
 import type { EventKind, FailureReason, ListSource, Scope, ScopeFailure } from './types';
 
 /**
@@ -28,9 +28,42 @@ const TELEMETRY: Record<EventKind, { path: (id: string) => string; kind: Subject
 	deliverSafeTelemetry: { path: paths.deliverSafeTelemetry, kind: 'deliverSafe', field: 'DeliverSafe Unit' },
 };
 
+/** Where one trailer, device or unit of a typed-in list is read, to prove it is there. */
+const SINGLE: Record<EventKind, { path: (id: string) => string; kind: Subject['kind']; field: string }> = {
+	gpsPosition: { path: paths.trailer, kind: 'trailer', field: 'Trailer' },
+	deviceTelemetry: { path: paths.device, kind: 'device', field: 'Device' },
+	deliverSafeTelemetry: { path: paths.deliverSafeUnit, kind: 'deliverSafe', field: 'DeliverSafe Unit' },
+};
+
 export interface IoOptions {
 	pageSize: number;
 	retry: RetryPolicy;
+	/** The credential, read once at the poll's start (see ApiRequestOptions.credentials). */
+	credentials?: ICredentialsDecrypted;
+	/** The poll's time bound (ms): waits before a retry are cut so as not to run past it. */
+	deadlineMs?: number;
+	now?: () => number;
+	/**
+	 * Reads in flight at once: the next reads of the queue (PollIO.ahead) start while the engine
+	 * takes answers in queue order; the process's request scheduler bounds them too. Default 1.
+	 */
+	concurrency?: number;
+}
+
+function aheadKey(read: AheadRead): string {
+	return read.kind === 'page'
+		? JSON.stringify(['page', read.event, read.id, read.token])
+		: JSON.stringify(['list', read.src.of, 'id' in read.src ? read.src.id : '', read.token ?? null]);
+}
+
+/**
+ * The retry policy of one request: a poll with a time bound does not wait past it for a retry
+ * (a 429's Retry-After can be a minute); the request then fails and the poll stops early, its
+ * rest following next poll.
+ */
+export function retryWithin(retry: RetryPolicy, deadlineMs: number | undefined, nowMs: number): RetryPolicy {
+	if (deadlineMs === undefined) return retry;
+	return { ...retry, maxWaitMs: Math.max(0, Math.min(retry.maxWaitMs, deadlineMs - nowMs)) };
 }
 
 function segment(context: IPollFunctions, field: string, id: string): string {
@@ -41,45 +74,123 @@ function segment(context: IPollFunctions, field: string, id: string): string {
 	}
 }
 
-async function getPage(context: IPollFunctions, path: string, qs: IDataObject, retry: RetryPolicy, subject?: Subject): Promise<Page> {
-	const body = await apiRequest.call(context, { method: 'GET', path, qs, retry, subject });
-	const page = parsePage(body);
-	if (page === undefined) throw streamProblem(context, `4SEE answered ${path} in an unexpected format`);
-	return page;
-}
-
 export function pollIo(context: IPollFunctions, options: IoOptions): PollIO {
+	const now = options.now ?? Date.now;
+	const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+	const get = async (path: string, qs: IDataObject, subject?: Subject): Promise<unknown> =>
+		await apiRequest.call(context, {
+			method: 'GET',
+			path,
+			qs,
+			retry: retryWithin(options.retry, options.deadlineMs, now()),
+			subject,
+			credentials: options.credentials,
+			concurrency,
+		});
+	const getPage = async (path: string, qs: IDataObject, subject?: Subject): Promise<Page> => {
+		const page = parsePage(await get(path, qs, subject));
+		if (page === undefined) throw streamProblem(context, `4SEE answered ${path} in an unexpected format`);
+		return page;
+	};
+	const readPage = async (event: EventKind, streamId: string, token: string): Promise<Page> => {
+		const spec = TELEMETRY[event];
+		const path = spec.path(segment(context, spec.field, streamId));
+		return await getPage(
+			path,
+			{ [PAGING.takeParam]: options.pageSize, [PAGING.nextParam]: token },
+			{ kind: spec.kind, id: streamId },
+		);
+	};
+	const listPage = async (source: ListSource, token: string | undefined): Promise<Page> => {
+		// The user's Page Size, like the telemetry pages: it is what they set to suit their 4SEE.
+		const qs: IDataObject = { [PAGING.takeParam]: options.pageSize };
+		if (token !== undefined) qs[PAGING.nextParam] = token;
+		if (source.of === 'deliverSafeUnits') return await getPage(paths.deliverSafeUnits, qs);
+		// Inactive trailers and devices report nothing; leaving them out saves requests.
+		qs[PAGING.activeOnlyParam] = true;
+		if (source.of === 'fleetTrailers') {
+			const path = paths.trailersOfFleet(segment(context, 'Fleet', source.id));
+			return await getPage(path, qs, { kind: 'fleet', id: source.id });
+		}
+		const path = paths.devicesOfTrailer(segment(context, 'Trailer', source.id));
+		return await getPage(path, qs, { kind: 'trailer', id: source.id });
+	};
+	// Reads started ahead, by what they read, until the engine asks for them; and those it will not.
+	const started = new Map<string, Promise<Page>>();
+	const dropped = new Set<Promise<unknown>>();
+	const take = async (key: string, read: () => Promise<Page>): Promise<Page> => {
+		const early = started.get(key);
+		if (early === undefined) return await read();
+		started.delete(key);
+		return await early;
+	};
 	return {
+		now,
+		ahead(reads: AheadRead[]) {
+			const wanted = new Map(reads.map((read) => [aheadKey(read), read]));
+			for (const [key, promise] of started) {
+				// No longer next (the poll went another way): its answer is not used.
+				if (wanted.has(key)) continue;
+				started.delete(key);
+				dropped.add(promise);
+				void promise.then(
+					() => dropped.delete(promise),
+					() => dropped.delete(promise),
+				);
+			}
+			for (const [key, read] of wanted) {
+				if (started.size >= concurrency) break;
+				if (started.has(key)) continue;
+				const promise = read.kind === 'page' ? readPage(read.event, read.id, read.token) : listPage(read.src, read.token);
+				// Handled when the engine takes it; until then a failure must not count as unhandled.
+				promise.catch(() => undefined);
+				started.set(key, promise);
+			}
+		},
+		async drain() {
+			for (const promise of started.values()) dropped.add(promise);
+			started.clear();
+			await Promise.allSettled([...dropped]);
+			dropped.clear();
+		},
+		async checkScope(scope: Scope, id?: string) {
+			const first = { [PAGING.takeParam]: 1 };
+			if ('fleet' in scope) {
+				await get(paths.trailersOfFleet(segment(context, 'Fleet', scope.fleet)), first, { kind: 'fleet', id: scope.fleet });
+			} else if ('trailer' in scope) {
+				await get(paths.devicesOfTrailer(segment(context, 'Trailer', scope.trailer)), first, { kind: 'trailer', id: scope.trailer });
+			} else if ('allUnits' in scope) {
+				await get(paths.deliverSafeUnits, first);
+			} else if (id !== undefined) {
+				const spec = SINGLE[scope.event];
+				await get(spec.path(segment(context, spec.field, id)), {}, { kind: spec.kind, id });
+			}
+		},
 		async readPage(event, streamId, token) {
-			const spec = TELEMETRY[event];
-			const path = spec.path(segment(context, spec.field, streamId));
-			return await getPage(
-				context,
-				path,
-				{ [PAGING.takeParam]: options.pageSize, [PAGING.nextParam]: token },
-				options.retry,
-				{ kind: spec.kind, id: streamId },
-			);
+			return await take(aheadKey({ kind: 'page', event, id: streamId, token }), async () => await readPage(event, streamId, token));
 		},
 		async listPage(source: ListSource, token) {
-			const qs: IDataObject = { [PAGING.takeParam]: PAGING.maxTake };
-			if (token !== undefined) qs[PAGING.nextParam] = token;
-			if (source.of === 'deliverSafeUnits') return await getPage(context, paths.deliverSafeUnits, qs, options.retry);
-			// Inactive trailers and devices report nothing; leaving them out saves requests.
-			qs[PAGING.activeOnlyParam] = true;
-			if (source.of === 'fleetTrailers') {
-				const path = paths.trailersOfFleet(segment(context, 'Fleet', source.id));
-				return await getPage(context, path, qs, options.retry, { kind: 'fleet', id: source.id });
-			}
-			const path = paths.devicesOfTrailer(segment(context, 'Trailer', source.id));
-			return await getPage(context, path, qs, options.retry, { kind: 'trailer', id: source.id });
+			return await take(aheadKey({ kind: 'list', src: source, token }), async () => await listPage(source, token));
 		},
 		isFatal,
 		isTransient,
 		isStreamSpecific,
+		isOutsideApi,
 		reason,
-		describe,
+		describe: describeError,
 	};
+}
+
+/**
+ * Failures that are not 4SEE's answer (PollIO.isOutsideApi): a request n8n cancelled or failed
+ * before or around sending (its database closed while stopping, its expression engine, the
+ * credential unreadable or unusable), and any error that is not one of the transport's at all.
+ */
+export function isOutsideApi(error: unknown): boolean {
+	if (typeof error === 'object' && error !== null && streamProblems.has(error)) return false;
+	if (notFromApi(error)) return true;
+	if (error instanceof NodeOperationError) return true;
+	return !(error instanceof NodeApiError);
 }
 
 function httpCode(error: unknown): string | undefined {
@@ -124,20 +235,26 @@ export function reason(error: unknown): FailureReason {
 	return isTransient(error) ? 'server' : 'other';
 }
 
-export function describe(error: unknown): string {
+/** Stored in the trigger's state and logged: bounded, and never a secret. */
+const MAX_DESCRIBED = 500;
+
+export function describeError(error: unknown): string {
 	if (error instanceof Error) {
 		const code = httpCode(error);
-		return code !== undefined && /^\d{3}$/.test(code) && !error.message.includes(code)
-			? `${error.message} (HTTP ${code})`
-			: error.message;
+		return redact(
+			code !== undefined && /^\d{3}$/.test(code) && !error.message.includes(code)
+				? `${error.message} (HTTP ${code})`
+				: error.message,
+			MAX_DESCRIBED,
+		);
 	}
-	return String(error);
+	return redact(String(error), MAX_DESCRIBED);
 }
 
 /** What the poll throws when nothing could be read: the original n8n error when there is one. */
 export function asNodeError(context: IPollFunctions, error: unknown): Error {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	const message = error instanceof Error ? error.message : String(error);
+	const message = redact(error instanceof Error ? error.message : String(error), MAX_DESCRIBED);
 	return new NodeApiError(context.getNode(), { message } as N8nJsonObject, { message });
 }
 

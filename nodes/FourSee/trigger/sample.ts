@@ -4,13 +4,14 @@
  * may not have happened lately); the items look exactly like the ones the trigger emits.
  */
 import { recordTimeMs, telemetryStartToken } from '../api';
+import { hoursBefore } from '../helpers/time';
 import { itemMeta, type PollIO } from './engine';
 import type { Emitted, PollSettings, StreamContext, Task } from './types';
 import { recordKey } from './watermark';
 
 /** How far back to look, widening until something is found. */
 export const SAMPLE_LOOKBACK_HOURS = [1, 24, 7 * 24, 30 * 24];
-export const SAMPLE_SIZE = 5;
+const SAMPLE_SIZE = 5;
 const SAMPLE_STREAMS = 3;
 const SAMPLE_PAGES_PER_STREAM = 10;
 
@@ -47,7 +48,7 @@ export async function sampleRecent(settings: PollSettings, io: PollIO, nowMs: nu
 	const found: Array<Emitted & { t: number }> = [];
 	for (const stream of await sampleStreams(settings, io)) {
 		for (const hours of SAMPLE_LOOKBACK_HOURS) {
-			let token: string | undefined = telemetryStartToken(new Date(nowMs - hours * 3_600_000));
+			let token: string | undefined = telemetryStartToken(new Date(hoursBefore(nowMs, hours)));
 			const recent: Array<Record<string, unknown>> = [];
 			for (let pages = 0; token !== undefined && pages < SAMPLE_PAGES_PER_STREAM; pages++) {
 				const page = await io.readPage(event, stream.id, token);

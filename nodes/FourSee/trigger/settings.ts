@@ -5,45 +5,48 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isObject, isValidId, PAGING } from '../api';
-import { describe, FieldError, parseDateTime } from '../helpers/time';
-import { parseRetrySettings } from '../helpers/values';
+import { KM_PER_MILE, type RecordKind } from '../api';
+import { describeValue, FieldError, parseDateTime } from '../helpers/time';
+import { parseConcurrency, parsePageSize, parseRetrySettings, readId } from '../helpers/values';
 import { DEFAULT_RETRY, type RetryPolicy } from '../transport';
 import { DEFAULTS } from './description';
 import type { Filter, PollSettings, Scope, StartPoint } from './types';
 
 export interface TriggerSettings extends PollSettings {
+	/** Time Limit per Poll (Seconds); 0: automatic (see schedule.ts). */
+	timeLimitSeconds: number;
 	flatten: boolean;
+	/** The kind of record to simplify emitted records to, when Simplify is on. */
+	simplify?: RecordKind;
 	pageSize: number;
 	retry: RetryPolicy;
 }
 
-function idOf(value: unknown): unknown {
-	return isObject(value) && '__rl' in value ? value.value : value;
-}
+const SIMPLIFY_KIND: Record<PollSettings['scope']['event'], RecordKind> = {
+	gpsPosition: 'gps',
+	deviceTelemetry: 'deviceTelemetry',
+	deliverSafeTelemetry: 'deliverSafeTelemetry',
+};
 
 function checkedId(field: string, value: unknown): string {
-	const raw = idOf(value);
-	const text = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
-	if (typeof text !== 'string' || text.trim() === '') {
-		throw new FieldError(field, `'${field}' is empty: pick one from the list or enter its ID`);
+	const read = readId(value);
+	if ('id' in read) return read.id;
+	if (read.problem === 'invalid') {
+		throw new FieldError(field, `'${field}' ${describeValue(read.text)} is not a valid 4SEE ID (letters, digits and . _ : ~ - only)`);
 	}
-	if (!isValidId(text.trim())) {
-		throw new FieldError(field, `'${field}' ${describe(text)} is not a valid 4SEE ID (letters, digits and . _ : ~ - only)`);
-	}
-	return text.trim();
+	throw new FieldError(field, `'${field}' is empty: pick one from the list or enter its ID`);
 }
 
 function wholeNumber(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-		throw new FieldError(field, `'${field}' must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'} (got ${describe(value)})`);
+		throw new FieldError(field, `'${field}' must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'} (got ${describeValue(value)})`);
 	}
 	return value;
 }
 
 function finiteNumber(field: string, value: unknown, min = -Infinity, max = Infinity): number {
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-		throw new FieldError(field, `'${field}' must be a number${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''} (got ${describe(value)})`);
+		throw new FieldError(field, `'${field}' must be a number${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''} (got ${describeValue(value)})`);
 	}
 	return value;
 }
@@ -91,7 +94,11 @@ function read(context: IPollFunctions): TriggerSettings {
 				on: on === 'leave' || on === 'both' ? on : 'enter',
 			};
 		} else if (kind === 'speedAbove') {
-			filter = { type: 'speedAbove', kph: finiteNumber('Speed Above (Km/h)', param('speedKph'), 0) };
+			// The API reports km/h; a threshold in mph is compared in km/h.
+			filter =
+				param('speedUnit', 'kph') === 'mph'
+					? { type: 'speedAbove', kph: finiteNumber('Speed Above (Mph)', param('speedMph'), 0) * KM_PER_MILE }
+					: { type: 'speedAbove', kph: finiteNumber('Speed Above (Km/h)', param('speedKph'), 0) };
 		}
 	} else if (event === 'deviceTelemetry') {
 		const mode = param('deviceScope', 'device');
@@ -121,7 +128,7 @@ function read(context: IPollFunctions): TriggerSettings {
 		const events = param('deliverSafeEvents', []);
 		if (Array.isArray(events) && events.length > 0) filter = { type: 'events', events: events.map(String) };
 	} else {
-		throw new FieldError('Trigger On', `Unknown event ${describe(event)}`);
+		throw new FieldError('Trigger On', `Unknown event ${describeValue(event)}`);
 	}
 
 	const options = param('options', {}) as IDataObject;
@@ -132,12 +139,22 @@ function read(context: IPollFunctions): TriggerSettings {
 		filter,
 		latenessMs:
 			finiteNumber('Late Records Window (Minutes)', options.latenessMinutes ?? DEFAULTS.latenessMinutes, 0, 7 * 24 * 60) * 60_000,
-		requestBudget: wholeNumber('Requests per Poll', options.requestBudget ?? DEFAULTS.requestBudget, 1),
+		requestBudget: requestBudget(options.requestBudget, context.getNode().typeVersion),
 		maxItems: wholeNumber('Max Items per Poll', options.maxItems ?? DEFAULTS.maxItems, 1),
+		timeLimitSeconds: finiteNumber('Time Limit per Poll (Seconds)', options.timeLimitSeconds ?? 0, 0, 24 * 3600),
 		flatten: options.flatten === true,
-		pageSize: wholeNumber('Page Size', options.pageSize ?? PAGING.maxTake, PAGING.minTake, PAGING.maxTake),
+		simplify: param('simplify', false) === true ? SIMPLIFY_KIND[scope.event] : undefined,
+		pageSize: parsePageSize(options.pageSize),
+		concurrency: parseConcurrency(options),
 		retry: { ...DEFAULT_RETRY, ...retry },
 	};
+}
+
+/** Requests per Poll: Auto (no bound but the poll's time and 4SEE's 429) for 0, or unset from version 1.1 on. */
+export function requestBudget(value: unknown, typeVersion: number): number {
+	const budget = value ?? (typeVersion >= 1.1 ? 0 : DEFAULTS.requestBudget);
+	const checked = wholeNumber('Requests per Poll', budget, 0);
+	return checked === 0 ? Number.POSITIVE_INFINITY : checked;
 }
 
 function readStart(param: (name: string, fallback?: unknown) => unknown, timeZone: string): StartPoint {
@@ -150,7 +167,7 @@ function readStart(param: (name: string, fallback?: unknown) => unknown, timeZon
 		// n8n's own nodes and the action node's time window), not in the server's.
 		const date = parseDateTime(value, timeZone);
 		if (date === undefined) {
-			throw new FieldError('Start Date', `'Start Date' is not a date and time this node can read (got ${describe(value)})`);
+			throw new FieldError('Start Date', `'Start Date' is not a date and time this node can read (got ${describeValue(value)})`);
 		}
 		return { mode: 'date', date: date.toISOString() };
 	}

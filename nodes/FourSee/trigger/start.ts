@@ -2,6 +2,7 @@
  * Where a trigger starts on first activation. Never the whole history unless asked for: the
  * classic failure of polling triggers is a flood of old records on the first poll.
  */
+import { hoursBefore, parseTimestamp } from '../helpers/time';
 import type { StartPoint } from './types';
 
 export class StartPointError extends Error {}
@@ -15,11 +16,11 @@ export function startMs(start: StartPoint, nowMs: number): number {
 			if (!Number.isFinite(start.hours) || start.hours < 0) {
 				throw new StartPointError('The number of hours must be zero or more');
 			}
-			return nowMs - start.hours * 3_600_000;
+			return hoursBefore(nowMs, start.hours);
 		}
 		case 'date': {
-			const ms = Date.parse(start.date);
-			if (!Number.isFinite(ms)) throw new StartPointError(`"${start.date}" is not a date and time`);
+			const ms = parseTimestamp(start.date);
+			if (ms === undefined) throw new StartPointError(`"${start.date}" is not a date and time`);
 			return ms;
 		}
 		case 'all':

@@ -57,6 +57,16 @@ export interface PollSettings {
 	requestBudget: number;
 	/** Items per poll; the rest is carried over, never dropped. */
 	maxItems: number;
+	/**
+	 * The poll's time bound, as a time (ms, on PollIO's clock): after it the poll starts no new
+	 * request and the rest continues next poll. None: no bound.
+	 */
+	deadlineMs?: number;
+	/**
+	 * Reads in flight at once (Concurrent Requests): the I/O reads the next tasks of the queue
+	 * ahead while the engine takes their answers in queue order. 1 or none: one after another.
+	 */
+	concurrency?: number;
 }
 
 /** A unit of work in the round-robin queue: read one stream, or walk one listing. */
@@ -71,8 +81,17 @@ export interface StreamState {
 	wm?: number;
 	/** Keys of records processed with time >= wm - lateness, mapped to their time (ms). */
 	keys: Record<string, number>;
+	/** Keys of records without a readable timestamp already emitted (bounded, oldest first). */
+	untimed?: string[];
+	/** 4SEE served this stream out of time order once: said so in the log, not again. */
+	unordered?: true;
 	/** Continuation token when a read stopped before the end of the stream. */
 	resume?: string;
+	/**
+	 * While a pass over the stream follows page tokens: pages in a row without progress, hashes of
+	 * the tokens sent since the last progress, and the newest record time met in the pass.
+	 */
+	paging?: { n: number; tokens: string[]; top?: number };
 	ctx?: StreamContext;
 	/** Cycle in which a listing (or the configured list) last named this stream. */
 	seen: number;
@@ -119,6 +138,8 @@ export interface TriggerState {
 		queue: Task[];
 		/** A listing failed in this cycle: do not treat unlisted streams as departed. */
 		listFailed?: boolean;
+		/** The last poll ended early (Max Items per Poll, time bound): the next goes on into a new cycle. */
+		early?: true;
 	};
 }
 
@@ -137,6 +158,13 @@ export interface ItemMeta {
 	deliverSafeId?: string;
 	/** Stable per record: usable as an idempotency key downstream. */
 	dedupeKey: string;
+	/**
+	 * The record is stamped later than now (beyond 5 minutes of clock skew): emitted once, but it
+	 * did not move the stream's cursor.
+	 */
+	futureTimestamp?: true;
+	/** The record has no readable timestamp: emitted once, recognised by its content (or id). */
+	noTimestamp?: true;
 	/** What the filter saw, e.g. a geofence transition or a field's old and new value. */
 	filter?: Record<string, unknown>;
 	/** Streams that could not be read in this poll (no secrets: status and message only). */

@@ -7,21 +7,35 @@
  * which of them were already emitted. Keys older than the window are pruned, and a hard cap per
  * stream keeps memory bounded even for a very chatty stream: when it bites, the oldest
  * timestamps are dropped whole and the floor is raised past them, so nothing is emitted twice.
+ *
+ * Every byte 4SEE sends is untrusted, timestamps and their order included: a record stamped in
+ * the future (a device with a wrong clock), beyond a small allowance for clock skew, does not
+ * move the watermark at all, so the stream does not freeze until the wall clock catches up; a page served out of time order is put in order before it is processed, so the item cap
+ * never cuts it between records it has not met yet; a record without a readable timestamp is
+ * emitted once, remembered by its content (or id), and moves no cursor.
  */
-import { RECORD_ID_FIELD, recordTimeMs } from '../api';
+import { recordId } from '../api';
+import { countDisorder, inTimeOrder } from '../helpers/order';
 import { applyFilter, filterSignature } from './filters';
 import { canonicalJson, cyrb53 } from './hash';
+import { hasKey, idMap } from '../helpers/maps';
 import type { Filter, StreamState } from './types';
 
 /** Upper bound on remembered keys per stream. */
-export const MAX_KEYS_PER_STREAM = 5000;
+const MAX_KEYS_PER_STREAM = 5000;
+
+/** How far ahead of this machine's clock a record may be stamped before it counts as future. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Upper bound on remembered keys of records without a timestamp, per stream (oldest go first). */
+const MAX_UNTIMED_KEYS_PER_STREAM = 1000;
 
 export function newStream(floor: number, cycle: number): StreamState {
-	return { floor, keys: {}, seen: cycle };
+	return { floor, keys: idMap(), seen: cycle };
 }
 
 /** Earliest record time (ms) the next read of this stream needs. */
-export function readFrom(stream: StreamState, latenessMs: number): number {
+function readFrom(stream: StreamState, latenessMs: number): number {
 	if (stream.wm === undefined) return stream.floor;
 	return Math.max(stream.floor, stream.wm - latenessMs);
 }
@@ -35,11 +49,8 @@ export function readFrom(stream: StreamState, latenessMs: number): number {
  * repeat and are emitted once.
  */
 export function recordKey(streamKey: string, record: Record<string, unknown>, occurrence = 1): string {
-	const id = record[RECORD_ID_FIELD];
-	const base =
-		typeof id === 'string' || typeof id === 'number'
-			? `i${String(id)}`
-			: `h${cyrb53(`${streamKey}\n${canonicalJson(record)}`)}`;
+	const id = recordId(record);
+	const base = id !== undefined ? `i${id}` : `h${cyrb53(`${streamKey}\n${canonicalJson(record)}`)}`;
 	return occurrence > 1 ? `${base}#${occurrence}` : base;
 }
 
@@ -49,14 +60,25 @@ export interface ReadContext {
 	filter: Filter;
 	/** Lowest record time this read accepts; computed once when the read starts. */
 	lowBound: number;
+	/** Records stamped after this (now plus the clock-skew allowance) are future: they move no cursor. */
+	wmCeiling: number;
+	/** Newest record time met in this read, as served (to tell when 4SEE's order breaks). */
+	top?: number;
 }
 
-export function startRead(streamKey: string, stream: StreamState, latenessMs: number, filter: Filter): ReadContext {
+export function startRead(
+	streamKey: string,
+	stream: StreamState,
+	latenessMs: number,
+	filter: Filter,
+	nowMs = Number.POSITIVE_INFINITY,
+): ReadContext {
 	return {
 		streamKey,
 		latenessMs,
 		filter,
 		lowBound: readFrom(stream, latenessMs),
+		wmCeiling: nowMs + CLOCK_SKEW_MS,
 	};
 }
 
@@ -64,12 +86,29 @@ export interface Accepted {
 	record: Record<string, unknown>;
 	key: string;
 	detail?: Record<string, unknown>;
+	/** Stamped later than now plus the clock-skew allowance. */
+	future?: true;
+	/** No readable timestamp: emitted once, by its content (or id). */
+	untimed?: true;
 }
 
 export interface IngestResult {
 	accepted: Accepted[];
 	/** True when the item cap stopped the page before its end: the page must be read again. */
 	cut: boolean;
+	/** Records served older than one served before them in this read (4SEE's order broken). */
+	disordered: number;
+	/** Records older than the read's start that had not been emitted: skipped, to be reported. */
+	skipped: number;
+	/** Records met for the first time (emitted or filtered out): the read made progress. */
+	fresh: number;
+}
+
+function rememberUntimed(stream: StreamState, key: string, max = MAX_UNTIMED_KEYS_PER_STREAM): void {
+	const keys = stream.untimed ?? [];
+	keys.push(key);
+	if (keys.length > max) keys.splice(0, keys.length - max);
+	stream.untimed = keys;
 }
 
 /**
@@ -90,25 +129,53 @@ export function ingestPage(
 		stream.fsig = fsig;
 		delete stream.f;
 	}
-	for (const record of records) {
-		const t = recordTimeMs(record) ?? stream.wm ?? read.lowBound;
-		// Servers return records at or after the start we asked for; anything older was either
-		// processed already (its key may be pruned) or is before the start point.
-		if (t < read.lowBound) continue;
+	const order = countDisorder(records, read.top);
+	read.top = order.top;
+	const disordered = order.disordered;
+	let skipped = 0;
+	let fresh = 0;
+	const done = (cut: boolean): IngestResult => ({ accepted, cut, disordered, skipped, fresh });
+	for (const { record, t: own } of inTimeOrder(records)) {
 		const base = recordKey(read.streamKey, record);
 		const occurrence = (occurrences.get(base) ?? 0) + 1;
 		occurrences.set(base, occurrence);
 		const key = occurrence > 1 ? `${base}#${occurrence}` : base;
-		if (key in stream.keys) continue;
-		const result = applyFilter(read.filter, record, t, stream.f);
-		if (result.pass && accepted.length >= room) return { accepted, cut: true };
-		stream.keys[key] = t;
-		if (stream.wm === undefined || t > stream.wm) stream.wm = t;
-		if (result.state === undefined) delete stream.f;
-		else stream.f = result.state;
-		if (result.pass) accepted.push({ record, key, detail: result.detail });
+		if (own === undefined) {
+			if (stream.untimed?.includes(key) === true) continue;
+			// Evaluated at the stream's current time, but it cannot move a transition filter's
+			// state: it has no place in the sequence.
+			const result = applyFilter(read.filter, record, stream.wm ?? read.lowBound, stream.f);
+			if (result.pass && accepted.length >= room) return done(true);
+			rememberUntimed(stream, key);
+			fresh++;
+			if (result.pass) accepted.push({ record, key, detail: result.detail, untimed: true });
+			continue;
+		}
+		// Servers return records at or after the start we asked for; anything older was either
+		// processed already (its key may be pruned) or came later than the late-records window.
+		if (own < read.lowBound) {
+			if (!hasKey(stream.keys, key)) skipped++;
+			continue;
+		}
+		if (hasKey(stream.keys, key)) continue;
+		const future = own > read.wmCeiling;
+		const result = applyFilter(read.filter, record, future ? read.wmCeiling : own, stream.f);
+		if (result.pass && accepted.length >= room) return done(true);
+		// The key keeps the record's own time, so it is remembered as long as it lies ahead.
+		stream.keys[key] = own;
+		fresh++;
+		// A future record moves nothing: raised to it (or even to now), the cursor would pass
+		// records not read yet (a backlog, a clock behind ours) and they would never be asked for.
+		if (!future) {
+			if (stream.wm === undefined || own > stream.wm) stream.wm = own;
+			if (result.state === undefined) delete stream.f;
+			else stream.f = result.state;
+		}
+		const item: Accepted = { record, key, detail: result.detail };
+		if (future) item.future = true;
+		if (result.pass) accepted.push(item);
 	}
-	return { accepted, cut: false };
+	return done(false);
 }
 
 /** Drops keys that fell out of the window, and enforces the per-stream cap. */
@@ -124,5 +191,5 @@ export function settle(stream: StreamState, latenessMs: number, maxKeys = MAX_KE
 		entries = entries.filter(([, t]) => t > cutTime);
 		stream.floor = Math.max(stream.floor, cutTime + 1);
 	}
-	stream.keys = Object.fromEntries(entries);
+	stream.keys = idMap(entries);
 }

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The 4SEE node end to end: workflow JSON run by n8n-core's real engine (WorkflowExecute),
  * with the real credential class (token from the sandbox's auth endpoint, stored and reused
@@ -343,5 +344,48 @@ describe('API Key > Rotate against the sandbox', () => {
 			fetch(`${sandbox.url}/api/v1/customers/authenticate`, { method: 'POST', headers: { 'X-API-KEY': key } });
 		expect((await login(String(item.newApiKey))).status).toBe(200);
 		expect((await login(oldKey)).status).toBe(401);
+	});
+
+	test('rotating twice with the same credential: the second run is refused before rotating, and the old key\'s token is not sent again', async () => {
+		// A credential of its own holding the current key; a run stores a token for it.
+		const mine = new CredentialStore({
+			fourSeeApi: { apiKey: sandbox.apiKey, authUrl: sandbox.url, baseUrl: sandbox.url, sessionToken: '' },
+		});
+		const runWith = async (parameters: IDataObject) => {
+			const result = await runWorkflow(itemsInto({ type: 'fourSee', parameters }, [{}]), {
+				nodeTypes: { fourSee: new FourSee() },
+				credentialTypes: [new FourSeeApi()],
+				credentials: mine,
+			});
+			for (const secret of [mine.data.fourSeeApi.apiKey, mine.data.fourSeeApi.sessionToken]) {
+				if (typeof secret === 'string' && secret !== '') secrets.add(secret);
+			}
+			return result;
+		};
+		expect((await runWith({ resource: 'fleet', operation: 'getMany', returnAll: true })).error).toBeUndefined();
+		const storedToken = String(mine.data.fourSeeApi.sessionToken);
+		await resetStats(sandbox.url);
+
+		const first = await runWith({ resource: 'apiKey', operation: 'rotate', confirmRotation: true });
+		expect(first.error).toBeUndefined();
+		const second = await runWith({ resource: 'apiKey', operation: 'rotate', confirmRotation: true });
+		expect(second.error?.message).toBe('4SEE rejected the API key: if you rotated it, put the new key into the credential');
+		expect(second.error?.description).toMatch(/^Nothing was rotated/);
+		expect(JSON.stringify(second.run.data.resultData)).not.toContain(String(json(first)[0].newApiKey));
+		expectNoSecrets(second);
+		const counted = await stats(sandbox.url);
+		expect(counted.rotateCalls).toBe(1);
+		// One fresh login per rotation attempt, nothing else.
+		expect(counted.authCalls).toBe(2);
+		// The sandbox does not revoke tokens on rotation: the stored token still works there...
+		const direct = await fetch(`${sandbox.url}/api/v1/fleets`, { headers: { Authorization: `Bearer ${storedToken}` } });
+		expect(direct.status).toBe(200);
+		// ...but the package does not send it again: the next run logs in and is refused.
+		await resetStats(sandbox.url);
+		const after = await runWith({ resource: 'fleet', operation: 'getMany', returnAll: true });
+		expect(after.error?.message).toBe('The 4SEE auth server rejected the API key');
+		const afterStats = await stats(sandbox.url);
+		expect(afterStats.authCalls).toBe(1);
+		expect(afterStats.requests.byRoute['GET /api/v1/fleets'] ?? 0).toBe(0);
 	});
 });

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The workflow harness itself: it must run nodes through n8n-core's engine with per-item
  * expressions, and drive a credential's preAuthentication the way n8n does (once while the

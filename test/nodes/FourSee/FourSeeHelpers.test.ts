@@ -12,7 +12,7 @@ import { FourSee } from '../../../nodes/FourSee/FourSee.node';
 import { updateDisplayOptions } from '../../../nodes/FourSee/helpers/displayOptions';
 import { flattenRecord } from '../../../nodes/FourSee/helpers/flatten';
 import { FieldError, parseDateTime, resolveTimeWindow } from '../../../nodes/FourSee/helpers/time';
-import { parseAdditionalQuery, parseLimit, parseRetrySettings } from '../../../nodes/FourSee/helpers/values';
+import { MAX_RECORDS_DEFAULT, parseAdditionalQuery, parseLimit, parseRetrySettings } from '../../../nodes/FourSee/helpers/values';
 import { DEFAULT_RETRY } from '../../../nodes/FourSee/transport';
 
 const HOUR = 3_600_000;
@@ -109,12 +109,13 @@ describe('node description', () => {
 	const { description } = new FourSee();
 	const props = description.properties;
 
-	test('the literal option defaults equal the transport defaults and the largest page', () => {
-		const options = optionsCollection({ pageSize: true }).options as INodeProperties[];
+	test('the literal option defaults equal the transport defaults and the default page size', () => {
+		const options = optionsCollection({ pageSize: true, maxRecords: true }).options as INodeProperties[];
 		const byName = Object.fromEntries(options.map((o) => [o.name, o.default]));
 		expect(byName.retryAttempts).toBe(DEFAULT_RETRY.maxAttempts);
 		expect(byName.maxWaitSeconds).toBe(DEFAULT_RETRY.maxWaitMs / 1000);
-		expect(byName.pageSize).toBe(PAGING.maxTake);
+		expect(byName.pageSize).toBe(PAGING.defaultTake);
+		expect(byName.maxRecords).toBe(MAX_RECORDS_DEFAULT);
 	});
 
 	test('every operation offered in the editor is routed, and every routed one is offered, with an action label', () => {

@@ -26,6 +26,8 @@ describe('4SEE Trigger description', () => {
 		[{ event: 'gpsPosition', gpsScope: 'trailer' }, ['fleet', 'trailer'], ['trailerIds', 'device']],
 		[{ event: 'gpsPosition', gpsScope: 'trailers' }, ['trailerIds'], ['trailer', 'fleet']],
 		[{ event: 'gpsPosition', gpsScope: 'fleet', gpsFilter: 'geofence' }, ['fleet', 'geofenceLatitude', 'geofenceRadius', 'geofenceOn'], ['trailer', 'speedKph']],
+		[{ event: 'gpsPosition', gpsFilter: 'speedAbove' }, ['speedUnit', 'speedKph', 'simplify'], ['speedMph']],
+		[{ event: 'gpsPosition', gpsFilter: 'speedAbove', speedUnit: 'mph' }, ['speedUnit', 'speedMph'], ['speedKph']],
 		[{ event: 'deviceTelemetry', deviceScope: 'device', deviceFilter: 'threshold' }, ['device', 'trailer', 'field', 'threshold', 'direction'], ['gpsFilter']],
 		[{ event: 'deviceTelemetry', deviceScope: 'fleet', deviceFilter: 'fieldChange' }, ['fleet', 'field'], ['threshold', 'device']],
 		[{ event: 'deliverSafeTelemetry', deliverSafeScope: 'all' }, ['deliverSafeEvents'], ['deliverSafeUnit', 'fleet']],

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The 4SEE Trigger against the sandbox, poll after poll on its simulated clock, with n8n
  * restarted between polls (the static data read back from the JSON n8n saved). Every emitted record is compared
@@ -262,7 +263,7 @@ describe('4SEE Trigger against the sandbox', () => {
 		const listing = await collect((path) => request(sandbox.url, path, { token }), `/api/v1/trailers/${fleet}?activeOnly=true`, 500);
 		const active = listing.records.map((t) => String(t.id));
 		const budget = 50;
-		// The fleet's listing pages (500 trailers each) come on top of the budget.
+		// The fleet's listing pages (Page Size trailers each) come on top of the budget.
 		const bound = Math.ceil(active.length / budget);
 		const now = (await clock(sandbox.url)).now;
 		const start = minus(now, 150);
@@ -301,13 +302,15 @@ describe('4SEE Trigger against the sandbox', () => {
 		expect(polls).toBeLessThanOrEqual(bound);
 		// The sandbox keeps some trailers inactive, so this also holds the bound for all 5,000.
 		expect(polls).toBeLessThanOrEqual(Math.ceil(5000 / budget));
-		// The budget plus, at most, one page of the fleet's listing (500 trailers a page, 50 reads a poll).
-		expect(mostRequests).toBeLessThanOrEqual(budget + 1);
+		// The budget plus the fleet's listing pages met on the way (50 trailers a page at the
+		// default Page Size, 50 reads a poll: the page that named them and the next one).
+		expect(mostRequests).toBeLessThanOrEqual(budget + 2);
 		// Zero duplicates, zero losses, trailer by trailer (a sample of 200 against the truth).
 		expect(new Set(emitted.map((item) => (item.fourSee as Json).dedupeKey)).size).toBe(emitted.length);
 		await expectEachTrailerExactlyOnce(sandbox.url, active.filter((_, i) => i % 25 === 0), emitted, start, now);
 		console.log(
 			`5,000-trailer fleet: ${active.length} active trailers covered in ${polls} polls (bound ${bound}, ceil(5000/${budget}) = ${Math.ceil(5000 / budget)}), at most ${mostRequests} requests per poll, ${Math.round(harness.stored.length / active.length)} bytes of state per trailer`,
 		);
-	}, 120_000);
+		// About 80 s alone since the listing pages come 50 trailers at a time (Page Size default); far longer on a loaded machine.
+	}, 420_000);
 });

@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * The 4SEE Trigger's other events and filters against the sandbox: devices of a trailer with a
  * change filter (edges, checked against edges computed from the ground truth), every DeliverSafe

@@ -89,6 +89,15 @@ describe('parsePage', () => {
 		expect(parsePage({ data: [{ id: 1 }], next: '' })?.next).toBeUndefined();
 	});
 
+	test('a next of any JSON scalar type is followed, as the text to send back', () => {
+		expect(parsePage({ data: [{ id: 1 }], next: 2 })?.next).toBe('2');
+		expect(parsePage({ data: [{ id: 1 }], next: 0 })?.next).toBe('0');
+		expect(parsePage({ data: [{ id: 1 }], next: 1.5e3 })?.next).toBe('1500');
+		expect(parsePage({ data: [{ id: 1 }], nextToken: true })?.next).toBe('true');
+		expect(parsePage({ data: [{ id: 1 }], next: false })?.next).toBeUndefined();
+		expect(parsePage({ data: [{ id: 1 }], next: { offset: 2 } })?.next).toBeUndefined();
+	});
+
 	test('a bare array is a single, last page', () => {
 		expect(parsePage([{ id: 1 }])).toEqual({ records: [{ id: 1 }] });
 	});
@@ -156,7 +165,7 @@ describe('telemetry time helpers', () => {
 });
 
 describe('isValidId', () => {
-	test.each(['F-100', 'trl_01', 'dev:9', 'A.b~c', '7'])('accepts %s', (id) => {
+	test.each(['F-100', 'trl_01', 'dev:9', 'A.b~c', '7', '__proto__', '_x'])('accepts %s', (id) => {
 		expect(isValidId(id)).toBe(true);
 	});
 	test.each(['', '../x', 'a/b', 'a\\b', '..', 'a..b', ' a', 'a b', '.hidden', 'x\n', 'a?b', 'a#b', 'a%2Fb', 'x'.repeat(129)])(
@@ -186,6 +195,9 @@ describe('checkServiceUrl', () => {
 		['http://10.0.0.5', /plain http:\/\//],
 		['http://128.0.0.1', /plain http:\/\//],
 		['http://localhost.example.com', /plain http:\/\//],
+		// Resolved through DNS on many machines, like any other name.
+		['http://evil.localhost', /plain http:\/\//],
+		['http://localhost.', /plain http:\/\//],
 		['ftp://api.example.com', /https:\/\//],
 		['api.example.com', /not a valid URL/],
 		['', /empty/],

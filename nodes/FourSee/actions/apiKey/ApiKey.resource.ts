@@ -1,17 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationPicker } from '../../descriptions/common';
 import * as rotate from './rotate.operation';
 
 export { rotate };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['apiKey'] } },
-		options: [
+	operationPicker(
+		'apiKey',
+		[
 			{
 				name: 'Rotate',
 				value: 'rotate',
@@ -20,7 +17,7 @@ export const description: INodeProperties[] = [
 				action: 'Rotate the API key',
 			},
 		],
-		default: 'rotate',
-	},
+		'rotate',
+	),
 	...rotate.description,
 ];

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationPicker } from '../../descriptions/common';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as getTelemetry from './getTelemetry.operation';
@@ -7,13 +8,9 @@ import * as getTelemetry from './getTelemetry.operation';
 export { get, getMany, getTelemetry };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['deliverSafe'] } },
-		options: [
+	operationPicker(
+		'deliverSafe',
+		[
 			{
 				name: 'Get',
 				value: 'get',
@@ -33,8 +30,8 @@ export const description: INodeProperties[] = [
 				action: 'Get telemetry of a deliver safe unit',
 			},
 		],
-		default: 'getMany',
-	},
+		'getMany',
+	),
 	...get.description,
 	...getMany.description,
 	...getTelemetry.description,

@@ -1,18 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationPicker } from '../../descriptions/common';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 
 export { get, getMany };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['fleet'] } },
-		options: [
+	operationPicker(
+		'fleet',
+		[
 			{
 				name: 'Get',
 				value: 'get',
@@ -26,8 +23,8 @@ export const description: INodeProperties[] = [
 				action: 'Get many fleets',
 			},
 		],
-		default: 'getMany',
-	},
+		'getMany',
+	),
 	...get.description,
 	...getMany.description,
 ];

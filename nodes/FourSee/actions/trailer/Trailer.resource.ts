@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationPicker } from '../../descriptions/common';
 import * as get from './get.operation';
 import * as getGpsTelemetry from './getGpsTelemetry.operation';
 import * as getMany from './getMany.operation';
@@ -7,13 +8,9 @@ import * as getMany from './getMany.operation';
 export { get, getGpsTelemetry, getMany };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['trailer'] } },
-		options: [
+	operationPicker(
+		'trailer',
+		[
 			{
 				name: 'Get',
 				value: 'get',
@@ -33,8 +30,8 @@ export const description: INodeProperties[] = [
 				action: 'Get many trailers',
 			},
 		],
-		default: 'getMany',
-	},
+		'getMany',
+	),
 	...get.description,
 	...getMany.description,
 	...getGpsTelemetry.description,

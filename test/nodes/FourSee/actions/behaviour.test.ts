@@ -67,8 +67,9 @@ test('continueOnFail: a failed item becomes an error item paired to it, and the 
 
 test('without continueOnFail the first failing item stops the node with an error that names the item', async () => {
 	api().get('/api/v1/fleets/fleet-404').reply(404, { title: 'Not Found', status: 404 });
+	// One item at a time, so "no later item is sent" is exact (several at once: concurrency.test.ts).
 	const run = await runNode(
-		{ resource: 'fleet', operation: 'get', fleet: byId('={{ $json.id }}') },
+		{ resource: 'fleet', operation: 'get', fleet: byId('={{ $json.id }}'), options: { concurrency: 1 } },
 		{ items: [{ id: 'fleet-404' }, { id: 'fleet-005' }] },
 	);
 	const error = nodeError(run);

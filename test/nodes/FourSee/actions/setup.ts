@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * Shared set-up of the action node's unit tests: the node runs inside n8n-core's real engine
  * (test/helpers/workflow.ts) and nock stands in for the 4SEE API. The stored credential already
@@ -9,6 +10,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { FourSeeApi } from '../../../../credentials/FourSeeApi.credentials';
 import { FourSee } from '../../../../nodes/FourSee/FourSee.node';
+import { forgetLearnedTakes } from '../../../../nodes/FourSee/transport/take';
 import {
 	CredentialStore,
 	itemsInto,
@@ -17,6 +19,7 @@ import {
 	type WorkflowJson,
 	type WorkflowRun,
 } from '../../../helpers/workflow';
+import { withStoredSession } from '../../../helpers/context';
 
 export const API = 'https://integration.example.test';
 export const AUTH = 'https://auth.example.test';
@@ -25,7 +28,7 @@ export const API_KEY = 'canary-api-key-0001';
 
 export function credentialStore(): CredentialStore {
 	return new CredentialStore({
-		fourSeeApi: { apiKey: API_KEY, authUrl: AUTH, baseUrl: API, sessionToken: TOKEN },
+		fourSeeApi: withStoredSession({ apiKey: API_KEY, authUrl: AUTH, baseUrl: API, sessionToken: TOKEN }),
 	});
 }
 
@@ -54,6 +57,8 @@ export function useNock(): void {
 	afterEach(() => {
 		nock.emitter.removeListener('no match', onNoMatch);
 		nock.cleanAll();
+		// Page sizes learned from one test's refusals must not shape the next test's requests.
+		forgetLearnedTakes();
 	});
 	// nock patches Node's http for the whole jest worker; a later file would otherwise inherit
 	// this file's interceptor stacked under its own.
@@ -115,4 +120,33 @@ export function records(prefix: string, from: number, to: number): IDataObject[]
  */
 export function nodeError(run: WorkflowRun): { name?: string; message: string; description?: string | null; context?: IDataObject } | undefined {
 	return run.run.data.resultData.runData['4SEE']?.[0]?.error as never;
+}
+
+/**
+ * What every Get operation must do, as tests: the record at `path`, output as 4SEE sent it and
+ * paired with its input item, with no other request.
+ */
+export function testGetsOne(parameters: IDataObject, path: string, record: IDataObject): void {
+	test(`gets one record by ID from ${path} and outputs it unchanged, paired with its input item`, async () => {
+		const scope = api().get(path).reply(200, record);
+		const run = await runNode(parameters);
+		expect(run.error).toBeUndefined();
+		expect(run.output('4SEE')).toEqual([{ json: record, pairedItem: { item: 0 } }]);
+		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
+	});
+}
+
+/** What every operation that names a record must do when 4SEE does not know it. */
+export function testNotFound(parameters: IDataObject, path: string, message: string): void {
+	test('a 404 names what was not found, in words a user can act on', async () => {
+		const scope = api()
+			.get(path)
+			.query(true)
+			.reply(404, { title: 'Not Found', status: 404 }, { 'Content-Type': 'application/problem+json' });
+		const run = await runNode(parameters);
+		expect(nodeError(run)?.name).toBe('NodeApiError');
+		expect(nodeError(run)?.message).toBe(message);
+		expect(scope.isDone()).toBe(true);
+	});
 }

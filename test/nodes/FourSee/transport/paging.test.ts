@@ -15,14 +15,14 @@ import {
 	type PaginateOptions,
 	type TelemetryPagesOptions,
 } from '../../../../nodes/FourSee/transport';
-import { fakeN8n } from '../../../helpers/context';
+import { fakeN8n, withStoredSession } from '../../../helpers/context';
 import { offlineNock } from '../../../helpers/offlineNock';
 
 const API = 'https://api.example.com';
 const FAST = { maxAttempts: 3, maxWaitMs: 1_000, baseDelayMs: 1 };
 
 function context(apiKey = 'paging-key') {
-	return fakeN8n({ apiKey, authUrl: 'https://auth.example.com', baseUrl: API, sessionToken: 'tok' }).executeContext();
+	return fakeN8n(withStoredSession({ apiKey, authUrl: 'https://auth.example.com', baseUrl: API, sessionToken: 'tok' })).executeContext();
 }
 
 /**
@@ -89,6 +89,30 @@ describe('paginate (cursor)', () => {
 		const pages = await collect(list());
 		expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
 		expect(queries.map((q) => q.take)).toEqual(['50', '50', '50']);
+	});
+
+	test('numeric next tokens are followed to the end (an API that pages by offset)', async () => {
+		const queries = endpoint('/api/v1/fleets', (query) => {
+			const offset = query.next === undefined ? 0 : Number(query.next);
+			const page = Array.from({ length: Math.min(4, 10 - offset) }, (_, i) => ({ id: `R${offset + i + 1}` }));
+			return [200, { data: page, next: offset + page.length < 10 ? offset + page.length : null }];
+		});
+		expect(ids(await collect(list({ pageSize: 4 })))).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9', 'R10']);
+		expect(queries.map((q) => q.next)).toEqual([undefined, '4', '8']);
+	});
+
+	test('Return All ends at Max Records with a clear error, even when the server never stops handing out tokens', async () => {
+		const queries = endpoint('/api/v1/fleets', (_query, n) => [200, { data: Array.from({ length: 500 }, (_, i) => ({ id: `${n}-${i}` })), next: `fresh-${n}` }]);
+		const got: IDataObject[] = [];
+		const run = async () => {
+			for await (const page of list({ pageSize: 500, maxRecords: 100_000 })) got.push(...page);
+		};
+		await expect(run()).rejects.toThrow(/Return All stopped: 4SEE has more than 100,000 records for this request \(Max Records\)/);
+		expect(queries).toHaveLength(201);
+		expect(got).toHaveLength(100_000);
+		// A limit is its own bound: Max Records does not apply.
+		const limited = await collect(list({ limit: 600, pageSize: 500, maxRecords: 100 }));
+		expect(ids(limited)).toHaveLength(600);
 	});
 
 	test('a server that sends more than asked is cut to the limit', async () => {
@@ -219,6 +243,36 @@ describe('telemetryPages (time-based)', () => {
 
 	const pages = (options: Partial<TelemetryPagesOptions>) =>
 		telemetryPages.call(context(), { path: '/api/v1/trailers/telemetry/gps/T1', start: START, retry: FAST, ...options });
+
+	test('pages served newest first, and records older than an earlier page, are each delivered once, in order per page, with one warning', async () => {
+		const script: Array<[number, unknown]> = [
+			[200, { data: [{ v: 3, timestamp: at(3) }, { v: 2, timestamp: at(2) }, { v: 1, timestamp: at(1) }], next: at(3) }],
+			// Re-serves 3 (the boundary), then a record older than it, then a newer one.
+			[200, { data: [{ v: 3, timestamp: at(3) }, { v: 0, timestamp: at(0.5) }, { v: 4, timestamp: at(4) }] }],
+		];
+		endpoint('/api/v1/trailers/telemetry/gps/T1', (_q, n) => script[n - 1]);
+		const ctx = context();
+		const warnings: string[] = [];
+		ctx.logger.warn = (message: string) => warnings.push(message);
+		const got = await collect(telemetryPages.call(ctx, { path: '/api/v1/trailers/telemetry/gps/T1', start: START, retry: FAST }));
+		expect(got.map((page) => page.map((r) => r.v))).toEqual([[1, 2, 3], [0, 4]]);
+		expect(warnings).toEqual([expect.stringMatching(/^4SEE served 3 record\(s\) of \/api\/v1\/trailers\/telemetry\/gps\/T1 out of time order/)]);
+	});
+
+	test('records without a timestamp, and a fresh next with nothing new, end in a clear error after delivering each record once', async () => {
+		endpoint('/api/v1/trailers/telemetry/gps/T1', (_q, n) => [200, { data: [{ v: 'x' }, { v: 'y', timestamp: 'garbage' }], next: `fresh-${n}` }]);
+		const ctx = context();
+		const warnings: string[] = [];
+		ctx.logger.warn = (message: string) => warnings.push(message);
+		const got: IDataObject[] = [];
+		await expect(
+			(async () => {
+				for await (const page of telemetryPages.call(ctx, { path: '/api/v1/trailers/telemetry/gps/T1', start: START, retry: FAST })) got.push(...page);
+			})(),
+		).rejects.toThrow(/pages in a row with no new records/);
+		expect(got.map((r) => r.v)).toEqual(['x', 'y']);
+		expect(warnings).toEqual([expect.stringMatching(/2 record\(s\) of .* without a readable timestamp; each was delivered once/)]);
+	});
 
 	test('starts at the start time and de-duplicates records re-served at a boundary (with ids)', async () => {
 		const records = [

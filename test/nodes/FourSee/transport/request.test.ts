@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * apiRequest through n8n-core's real helpers: waiting out rate limits, retrying what is safe to
  * retry, and errors a user can act on that never carry the key or the token.
@@ -13,10 +14,12 @@ import {
 	backoffDelayMs,
 	classifyThrown,
 	DEFAULT_RETRY,
+	nextWait,
 	parseRetryAfter,
+	retryAfterDelayMs,
 	type RetryPolicy,
 } from '../../../../nodes/FourSee/transport';
-import { fakeN8n } from '../../../helpers/context';
+import { fakeN8n, withStoredSession } from '../../../helpers/context';
 import { offlineNock } from '../../../helpers/offlineNock';
 
 const AUTH = 'https://auth.example.com';
@@ -26,7 +29,7 @@ const KEY = 'secret-key-456';
 const FAST: RetryPolicy = { maxAttempts: 5, maxWaitMs: 5_000, baseDelayMs: 1 };
 
 function context(baseUrl = API, apiKey = KEY) {
-	return fakeN8n({ apiKey, authUrl: AUTH, baseUrl, sessionToken: TOKEN }).executeContext();
+	return fakeN8n(withStoredSession({ apiKey, authUrl: AUTH, baseUrl, sessionToken: TOKEN })).executeContext();
 }
 
 /** Replies in order, counting requests. */
@@ -122,12 +125,19 @@ describe('429 Too Many Requests', () => {
 	test('a stopped execution does not wait out a long Retry-After', async () => {
 		const state = api('/api/v1/fleets', [[429, {}, { 'Retry-After': '20' }], [200, { data: [] }]]);
 		const controller = new AbortController();
-		const ctx = fakeN8n({ apiKey: KEY, authUrl: AUTH, baseUrl: API, sessionToken: TOKEN }).executeContext({
+		const ctx = fakeN8n(withStoredSession({ apiKey: KEY, authUrl: AUTH, baseUrl: API, sessionToken: TOKEN })).executeContext({
 			signal: controller.signal,
 		});
 		const pending = apiRequest.call(ctx, { method: 'GET', path: '/api/v1/fleets', retry: { maxAttempts: 3, maxWaitMs: 60_000 } });
-		setTimeout(() => controller.abort(), 100);
+		// Stopped once the 429 is in and the wait has begun (not at a fixed time: on a loaded machine
+		// the first request itself can take longer, and stopping it is another case).
+		const stopper = setInterval(() => {
+			if (state.calls < 1) return;
+			clearInterval(stopper);
+			setTimeout(() => controller.abort(), 100);
+		}, 10);
 		const error = await pending.catch((e: unknown) => e);
+		clearInterval(stopper);
 		expect(error).toBeInstanceOf(Error);
 		expect((error as Error).constructor.name).toMatch(/Cancel/);
 		expect(state.calls).toBe(1);
@@ -267,7 +277,7 @@ describe('errors a user can act on', () => {
 				{ 'Content-Type': 'application/problem+json' },
 			);
 		const error = await failure(
-			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', qs: { take: 900 }, retry: FAST, itemIndex: 3 }),
+			apiRequest.call(context(), { method: 'GET', path: '/api/v1/fleets', qs: { take: 1 }, retry: FAST, itemIndex: 3 }),
 		);
 		expect(error.message).toBe('4SEE rejected the request as invalid: The page size is out of range.');
 		expect(error.description).toBe(
@@ -363,6 +373,31 @@ describe('retry arithmetic', () => {
 		expect(backoffDelayMs(1, 1000, () => 0.5)).toBe(500);
 		expect(backoffDelayMs(3, 1000, () => 0.5)).toBe(2000);
 		expect(backoffDelayMs(20, 1000, () => 0.999)).toBeLessThan(30_000);
+	});
+
+	test('Retry-After is waited in full, plus a spread so that executions refused together do not return together', () => {
+		expect(retryAfterDelayMs(1000, () => 0)).toBe(1000);
+		expect(retryAfterDelayMs(1000, () => 0.5)).toBe(1500);
+		expect(retryAfterDelayMs(0, () => 0.9)).toBe(0);
+		// A long wait gets at most a second more.
+		expect(retryAfterDelayMs(30_000, () => 0.999)).toBe(30_999);
+		const draws = new Set(Array.from({ length: 20 }, () => retryAfterDelayMs(1000)));
+		expect(draws.size).toBeGreaterThan(1);
+	});
+
+	test('the next wait: a backoff step or the server\'s own wait, within the attempts and the wait budget', () => {
+		const policy = { maxAttempts: 3, maxWaitMs: 10_000, baseDelayMs: 1000 };
+		expect(nextWait(policy, 1, 0, undefined, () => 0.5)).toEqual({ waitMs: 500 });
+		expect(nextWait(policy, 1, 0, 4000, () => 0)).toEqual({ waitMs: 4000 });
+		expect(nextWait(policy, 1, 0, 4000, () => 0.5)).toEqual({ waitMs: 4500 });
+		expect(nextWait(policy, 3, 0, 1000)).toEqual({ stop: 'attempts' });
+		// Retrying before the server's Retry-After only earns another 429: waited in full or not at all.
+		expect(nextWait(policy, 2, 8000, 4000)).toEqual({ stop: 'asked' });
+		// The spread is what gives way when the budget is short, never the server's own wait.
+		expect(nextWait(policy, 2, 6000, 4000, () => 0.5)).toEqual({ waitMs: 4000 });
+		// A backoff step is cut to what is left of the budget, and none is left at the end of it.
+		expect(nextWait(policy, 2, 9500, undefined, () => 0.999)).toEqual({ waitMs: 500 });
+		expect(nextWait(policy, 2, 10_000, undefined, () => 0.999)).toEqual({ stop: 'budget' });
 	});
 
 	test('Retry-After: seconds, HTTP dates, past dates, junk', () => {

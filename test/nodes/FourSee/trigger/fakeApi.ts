@@ -5,7 +5,7 @@
  * demand. The sandbox tests exercise the real thing.
  */
 import type { Page } from '../../../../nodes/FourSee/api';
-import type { EventKind, FailureReason, ListSource } from '../../../../nodes/FourSee/trigger/types';
+import type { EventKind, FailureReason, ListSource, Scope } from '../../../../nodes/FourSee/trigger/types';
 import type { PollIO } from '../../../../nodes/FourSee/trigger/engine';
 
 export type Rec = Record<string, unknown> & { timestamp: string };
@@ -19,6 +19,9 @@ export class ApiError extends Error {
 	}
 }
 
+/** A failure of n8n itself (its database, its expression engine), not of the API. */
+export class OutsideError extends Error {}
+
 export class FakeApi implements PollIO {
 	readonly streams = new Map<string, Rec[]>();
 	readonly lists = new Map<string, Array<Record<string, unknown>>>();
@@ -31,6 +34,34 @@ export class FakeApi implements PollIO {
 	down?: number;
 	/** Set by tests that model the transport's 5xx classification. */
 	isTransient?: (error: unknown) => boolean;
+	/** The fake's clock (ms); every request moves it on by `msPerRequest`. */
+	clock = T0;
+	msPerRequest = 0;
+	/** From this request on (1-based, counted over all requests), every request throws `outside.error`. */
+	outside?: { fromRequest: number; error: Error };
+
+	now(): number {
+		return this.clock;
+	}
+
+	/** n8n failing under the poll (its database closed): not an answer of 4SEE. */
+	isOutsideApi(error: unknown): boolean {
+		return error instanceof OutsideError;
+	}
+
+	private tick(): void {
+		this.clock += this.msPerRequest;
+		if (this.outside !== undefined && this.requests.length >= this.outside.fromRequest) throw this.outside.error;
+	}
+
+	async checkScope(scope: Scope, id?: string): Promise<void> {
+		const key = id ?? ('fleet' in scope ? `fleetTrailers:${scope.fleet}` : 'trailer' in scope ? `trailerDevices:${scope.trailer}` : 'deliverSafe');
+		this.requests.push(`check ${key}`);
+		this.tick();
+		if (this.down !== undefined) throw new ApiError(this.down, 'API down');
+		const status = this.failing.get(key);
+		if (status !== undefined) throw new ApiError(status, `${key} failed`);
+	}
 
 	add(stream: string, ...records: Rec[]): void {
 		const list = this.streams.get(stream) ?? [];
@@ -46,6 +77,7 @@ export class FakeApi implements PollIO {
 
 	async readPage(_event: EventKind, streamId: string, token: string): Promise<Page> {
 		this.requests.push(`read ${streamId}`);
+		this.tick();
 		if (this.down !== undefined) throw new ApiError(this.down, 'API down');
 		const status = this.failing.get(streamId);
 		if (status !== undefined) throw new ApiError(status, `stream ${streamId} failed`);
@@ -68,6 +100,7 @@ export class FakeApi implements PollIO {
 	async listPage(source: ListSource, token: string | undefined): Promise<Page> {
 		const key = source.of === 'deliverSafeUnits' ? 'deliverSafe' : `${source.of}:${source.id}`;
 		this.requests.push(`list ${key}`);
+		this.tick();
 		if (this.down !== undefined) throw new ApiError(this.down, 'API down');
 		const status = this.failing.get(key);
 		if (status !== undefined) throw new ApiError(status, `list ${key} failed`);

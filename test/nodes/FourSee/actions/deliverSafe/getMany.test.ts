@@ -6,10 +6,10 @@ describe('DeliverSafe > Get Many', () => {
 	test('Get Many pages /deliversafe with take and next', async () => {
 		const scope = api()
 			.get('/api/v1/deliversafe')
-			.query({ take: 500 })
+			.query({ take: 50 })
 			.reply(200, { data: records('ds', 0, 3), next: 'n2' })
 			.get('/api/v1/deliversafe')
-			.query({ take: 500, next: 'n2' })
+			.query({ take: 50, next: 'n2' })
 			.reply(200, { data: [] });
 		const run = await runNode({ resource: 'deliverSafe', operation: 'getMany', returnAll: true });
 		expect(outputJson(run)).toEqual(records('ds', 0, 3));

@@ -1,4 +1,4 @@
-import { api, byId, nodeError, outputJson, records, runNode, unexpectedRequests, useNock } from '../setup';
+import { api, byId, outputJson, records, runNode, testNotFound, unexpectedRequests, useNock } from '../setup';
 
 useNock();
 
@@ -26,11 +26,5 @@ describe('Device > Get Many', () => {
 		expect(unexpectedRequests()).toEqual([]);
 	});
 
-	test('a 404 names what was not found, in words a user can act on', async () => {
-		const scope = api().get('/api/v1/devices/trl-404').query(true).reply(404, { title: 'Not Found', status: 404 }, { 'Content-Type': 'application/problem+json' });
-		const run = await runNode({ resource: 'device', operation: 'getMany', trailer: byId('trl-404') });
-		expect(nodeError(run)?.name).toBe('NodeApiError');
-		expect(nodeError(run)?.message).toBe('Trailer trl-404 not found');
-		expect(scope.isDone()).toBe(true);
-	});
+	testNotFound({ resource: 'device', operation: 'getMany', trailer: byId('trl-404') }, '/api/v1/devices/trl-404', 'Trailer trl-404 not found');
 });

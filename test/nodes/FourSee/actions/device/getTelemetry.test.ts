@@ -1,4 +1,4 @@
-import { api, byId, nodeError, outputJson, runNode, unexpectedRequests, useNock } from '../setup';
+import { api, byId, outputJson, runNode, testNotFound, unexpectedRequests, useNock } from '../setup';
 
 useNock();
 
@@ -33,11 +33,5 @@ describe('Device > Get Telemetry', () => {
 		expect(unexpectedRequests()).toEqual([]);
 	});
 
-	test('a 404 names what was not found, in words a user can act on', async () => {
-		const scope = api().get('/api/v1/devices/telemetry/dev-404').query(true).reply(404, { title: 'Not Found', status: 404 }, { 'Content-Type': 'application/problem+json' });
-		const run = await runNode({ resource: 'device', operation: 'getTelemetry', device: byId('dev-404') });
-		expect(nodeError(run)?.name).toBe('NodeApiError');
-		expect(nodeError(run)?.message).toBe('Device dev-404 not found');
-		expect(scope.isDone()).toBe(true);
-	});
+	testNotFound({ resource: 'device', operation: 'getTelemetry', device: byId('dev-404') }, '/api/v1/devices/telemetry/dev-404', 'Device dev-404 not found');
 });

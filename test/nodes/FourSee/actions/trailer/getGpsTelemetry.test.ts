@@ -1,5 +1,5 @@
 import { itemsInto } from '../../../../helpers/workflow';
-import { api, byId, nodeError, outputJson, runNode, runWorkflowJson, unexpectedRequests, useNock } from '../setup';
+import { api, byId, outputJson, runNode, runWorkflowJson, testNotFound, unexpectedRequests, useNock } from '../setup';
 
 useNock();
 
@@ -15,10 +15,10 @@ describe('Trailer > Get GPS Telemetry', () => {
 		});
 		const scope = api()
 			.get('/api/v1/trailers/telemetry/gps/trl-00001')
-			.query({ take: 500, next: '2026-01-01T08:00:00.000Z' })
+			.query({ take: 50, next: '2026-01-01T08:00:00.000Z' })
 			.reply(200, { data: [fix(0), fix(10), fix(20)], next: fix(20).timestamp })
 			.get('/api/v1/trailers/telemetry/gps/trl-00001')
-			.query({ take: 500, next: fix(20).timestamp })
+			.query({ take: 50, next: fix(20).timestamp })
 			.reply(200, { data: [fix(20), fix(30), fix(40)], next: fix(40).timestamp });
 
 		const run = await runNode({
@@ -41,7 +41,7 @@ describe('Trailer > Get GPS Telemetry', () => {
 	test('Between: a Start picked without a zone is read in the workflow\'s time zone', async () => {
 		const scope = api()
 			.get('/api/v1/trailers/telemetry/gps/trl-00001')
-			.query({ take: 500, next: '2026-01-15T14:00:00.000Z' })
+			.query({ take: 50, next: '2026-01-15T14:00:00.000Z' })
 			.reply(200, { data: [] });
 		const json = itemsInto(
 			{
@@ -99,11 +99,53 @@ describe('Trailer > Get GPS Telemetry', () => {
 		expect(unexpectedRequests()).toEqual([]);
 	});
 
-	test('a 404 names what was not found, in words a user can act on', async () => {
-		const scope = api().get('/api/v1/trailers/telemetry/gps/trl-404').query(true).reply(404, { title: 'Not Found', status: 404 }, { 'Content-Type': 'application/problem+json' });
-		const run = await runNode({ resource: 'trailer', operation: 'getGpsTelemetry', trailer: byId('trl-404') });
-		expect(nodeError(run)?.name).toBe('NodeApiError');
-		expect(nodeError(run)?.message).toBe('Trailer trl-404 not found');
+	testNotFound({ resource: 'trailer', operation: 'getGpsTelemetry', trailer: byId('trl-404') }, '/api/v1/trailers/telemetry/gps/trl-404', 'Trailer trl-404 not found');
+
+	test('Latest Position Only: one item per input trailer, the newest of the window across every page, a late upload included', async () => {
+		const fix = (trailer: string, minute: number) => ({
+			trailerId: trailer,
+			timestamp: new Date(Date.UTC(2026, 0, 1, 8, minute)).toISOString(),
+			latitude: 42 + minute / 100,
+			longitude: -83,
+			speedKph: minute,
+		});
+		const scope = api()
+			.get('/api/v1/trailers/telemetry/gps/trl-00001')
+			.query({ take: 50, next: '2026-01-01T08:00:00.000Z' })
+			.reply(200, { data: [fix('trl-00001', 0), fix('trl-00001', 40)], next: fix('trl-00001', 40).timestamp })
+			.get('/api/v1/trailers/telemetry/gps/trl-00001')
+			// A late upload: served after minute 40, but older.
+			.query({ take: 50, next: fix('trl-00001', 40).timestamp })
+			.reply(200, { data: [fix('trl-00001', 40), fix('trl-00001', 20)] })
+			.get('/api/v1/trailers/telemetry/gps/trl-00002')
+			.query(true)
+			.reply(200, { data: [fix('trl-00002', 5), fix('trl-00002', 6)] })
+			.get('/api/v1/trailers/telemetry/gps/trl-00003')
+			.query(true)
+			.reply(200, { data: [] });
+
+		const run = await runNode(
+			{
+				resource: 'trailer',
+				operation: 'getGpsTelemetry',
+				trailer: byId('={{ $json.id }}'),
+				timeRange: 'between',
+				start: '2026-01-01T08:00:00Z',
+				end: '2026-01-01T09:00:00Z',
+				latestOnly: true,
+				// Ignored with Latest Position Only: it is hidden in the editor.
+				returnAll: false,
+				limit: 1,
+			},
+			{ items: [{ id: 'trl-00001' }, { id: 'trl-00002' }, { id: 'trl-00003' }] },
+		);
+
+		expect(run.error).toBeUndefined();
+		const items = run.output('4SEE');
+		// A trailer with no position in the window gets no item (nothing to write).
+		expect(items.map((item) => item.json)).toEqual([fix('trl-00001', 40), fix('trl-00002', 6)]);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(scope.isDone()).toBe(true);
+		expect(unexpectedRequests()).toEqual([]);
 	});
 });

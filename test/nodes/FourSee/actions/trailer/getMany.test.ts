@@ -1,4 +1,4 @@
-import { api, byId, nodeError, outputJson, records, runNode, unexpectedRequests, useNock } from '../setup';
+import { api, byId, outputJson, records, runNode, testNotFound, unexpectedRequests, useNock } from '../setup';
 
 useNock();
 
@@ -37,11 +37,5 @@ describe('Trailer > Get Many', () => {
 		expect(unexpectedRequests()).toEqual([]);
 	});
 
-	test('a 404 names what was not found, in words a user can act on', async () => {
-		const scope = api().get('/api/v1/trailers/fleet-404').query(true).reply(404, { title: 'Not Found', status: 404 }, { 'Content-Type': 'application/problem+json' });
-		const run = await runNode({ resource: 'trailer', operation: 'getMany', fleet: byId('fleet-404') });
-		expect(nodeError(run)?.name).toBe('NodeApiError');
-		expect(nodeError(run)?.message).toBe('Fleet fleet-404 not found');
-		expect(scope.isDone()).toBe(true);
-	});
+	testNotFound({ resource: 'trailer', operation: 'getMany', fleet: byId('fleet-404') }, '/api/v1/trailers/fleet-404', 'Fleet fleet-404 not found');
 });
