@@ -3,7 +3,7 @@
  * npm run sandbox -- [--port 4480] [--api-key <key>] [--seed 1] [--token-ttl 1800] [--burst 100]
  *   [--refill 20] [--concurrency 8] [--fleets 3] [--trailers-per-fleet 25] [--devices-per-trailer 4]
  *   [--deliversafe-units 10] [--clock real|manual] [--start-time <iso>] [--history <s>]
- *   [--latency <ms>] [--max-take 500] [--all-active] [--quiet]
+ *   [--latency <ms>] [--max-take 500] [--retry-after seconds|date|none] [--all-active] [--quiet]
  */
 import { parseArgs } from 'node:util';
 import { DEMO_API_KEY, SandboxOptions, startSandbox } from './index';
@@ -49,6 +49,9 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --latency <ms>             added latency per Integration API request (default 0)
   --max-take <n>             largest page a request may ask for (default 500); a larger
                              take gets a 400 naming take
+  --retry-after seconds|date|none
+                             how a 429 of the rate or concurrency limit names its wait:
+                             delay-seconds (default), an HTTP date, or no Retry-After
   --all-active               every trailer and device in service (default: about one
                              trailer in five and a few devices are out of service)
   --quiet                    no request log
@@ -62,6 +65,7 @@ function main(): void {
 				...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
 				'api-key': { type: 'string' },
 				clock: { type: 'string' },
+				'retry-after': { type: 'string' },
 				'start-time': { type: 'string' },
 				quiet: { type: 'boolean' },
 				'all-active': { type: 'boolean' },
@@ -93,6 +97,13 @@ function main(): void {
 	if (values['all-active'] === true) options.allActive = true;
 	if (typeof values['api-key'] === 'string') options.apiKey = values['api-key'];
 	if (typeof values['start-time'] === 'string') options.startTime = values['start-time'];
+	const retryAfter = values['retry-after'];
+	if (typeof retryAfter === 'string') {
+		if (retryAfter !== 'seconds' && retryAfter !== 'date' && retryAfter !== 'none') {
+			fail(`--retry-after must be seconds, date or none, got '${retryAfter}'`);
+		}
+		options.retryAfter = retryAfter;
+	}
 	if (typeof values.clock === 'string') {
 		if (values.clock !== 'real' && values.clock !== 'manual') fail(`--clock must be real or manual, got '${values.clock}'`);
 		options.clock = values.clock;

@@ -51,9 +51,17 @@ export interface SandboxOptions {
 	 * naming `take`, as an API with a smaller page limit than ours would answer.
 	 */
 	maxTake?: number;
+	/**
+	 * How a 429 of the Integration API's rate or concurrency limit names its wait (default
+	 * 'seconds'): `Retry-After: <seconds>`, `Retry-After: <HTTP date>` (RFC 9110 allows both), or
+	 * no Retry-After at all, as an API that only says "too many" would answer.
+	 */
+	retryAfter?: RetryAfterForm;
 	/** No request logging (programmatic default true; the CLI logs unless --quiet). */
 	quiet?: boolean;
 }
+
+export type RetryAfterForm = 'seconds' | 'date' | 'none';
 
 /** The settings that can be changed while running (POST /__sandbox/config). */
 export interface LiveConfig {
@@ -75,6 +83,7 @@ export interface LiveConfig {
 	latencyMs: number;
 	allActive: boolean;
 	maxTake: number;
+	retryAfter: RetryAfterForm;
 }
 
 export const DEFAULT_CONFIG: LiveConfig = {
@@ -96,6 +105,7 @@ export const DEFAULT_CONFIG: LiveConfig = {
 	latencyMs: 0,
 	allActive: false,
 	maxTake: 500,
+	retryAfter: 'seconds',
 };
 
 export const DEFAULT_MANUAL_START = '2026-01-01T00:00:00.000Z';
@@ -117,6 +127,11 @@ const number =
 			: `must be a number from ${min} to ${max}`;
 
 const boolean: Check = (value) => (typeof value === 'boolean' ? undefined : 'must be true or false');
+
+const oneOf =
+	(...allowed: string[]): Check =>
+	(value) =>
+		typeof value === 'string' && allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
 
 const window: Check = (value) => {
 	if (typeof value !== 'object' || value === null) return 'must be { requests, perSeconds }';
@@ -145,6 +160,7 @@ const CHECKS: Record<keyof LiveConfig, Check> = {
 	latencyMs: integer(0, 600_000),
 	allActive: boolean,
 	maxTake: integer(1, 100_000),
+	retryAfter: oneOf('seconds', 'date', 'none'),
 };
 
 /**

@@ -11,7 +11,7 @@ import { FAULT_KINDS, FUTURE_RECORD_MS, Fault, FaultKind, FaultQueue, PAGE_FAULT
 import { HttpError, readJson, sendJson, sendProblem } from './http';
 import { Claims, signJwt, verifyJwt } from './jwt';
 import { TokenBucket, WindowLimiter } from './limits';
-import { DEFAULT_CONFIG, DEFAULT_MANUAL_START, LiveConfig, STARTUP_ONLY, SandboxOptions, applyConfig } from './options';
+import { DEFAULT_CONFIG, DEFAULT_MANUAL_START, LiveConfig, RetryAfterForm, STARTUP_ONLY, SandboxOptions, applyConfig } from './options';
 import {
 	BEGINNING,
 	SOURCE_FIELD,
@@ -143,6 +143,11 @@ export class SandboxState {
 	}
 
 	/** Real monotonic time plus every forward move of the simulated clock. */
+	/** A 429 of the Integration API's own limits, naming its wait as the `retryAfter` setting says. */
+	private apiTooMany(retryAfterSeconds: number, detail: string): HttpError {
+		return new HttpError(429, detail, { headers: retryAfterHeader(retryAfterSeconds, this.config.retryAfter) });
+	}
+
 	private limiterNow(): number {
 		return performance.now() + this.limiterOffsetMs;
 	}
@@ -313,7 +318,7 @@ export class SandboxState {
 	) {
 		const running = this.inFlightByCustomer.get(customer.id) ?? 0;
 		if (running >= this.config.concurrency) {
-			throw tooMany(
+			throw this.apiTooMany(
 				1,
 				`Too many concurrent requests: at most ${this.config.concurrency} at a time for this customer. ` +
 					'Wait for running requests to finish, then retry.',
@@ -326,7 +331,7 @@ export class SandboxState {
 		}
 		const limited = bucket.take(this.limiterNow());
 		if (limited) {
-			throw tooMany(
+			throw this.apiTooMany(
 				limited.retryAfterSeconds,
 				`Rate limit exceeded: this customer's bucket holds ${this.config.burst} requests and refills ` +
 					`${this.config.refillPerSecond} per second. Retry after ${limited.retryAfterSeconds} s.`,
@@ -838,6 +843,16 @@ function unauthorized(detail: string): HttpError {
 
 function tooMany(retryAfterSeconds: number, detail: string): HttpError {
 	return new HttpError(429, detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+}
+
+/**
+ * The Retry-After header of a 429 in the given form: delay-seconds, an HTTP date that far ahead
+ * of the wall clock (rounded up to its whole second, so it never asks for less), or none.
+ */
+export function retryAfterHeader(retryAfterSeconds: number, form: RetryAfterForm, nowMs = Date.now()): Record<string, string> {
+	if (form === 'none') return {};
+	if (form === 'seconds') return { 'Retry-After': String(retryAfterSeconds) };
+	return { 'Retry-After': new Date(Math.ceil((nowMs + retryAfterSeconds * 1000) / 1000) * 1000).toUTCString() };
 }
 
 function validation(errors: Record<string, string[]>): HttpError {

@@ -48,6 +48,34 @@ describe('sandbox rate limits', () => {
 		await sandbox.close();
 	});
 
+	it('Retry-After as an HTTP date or left out, as the retryAfter setting says, for the rate and the concurrency limit', async () => {
+		const sandbox = await startSandbox({ burst: 1, refillPerSecond: 0.25, concurrency: 1, latencyMs: 300, retryAfter: 'date' });
+		const token = await authenticate(sandbox.url, sandbox.apiKey);
+		const [slow, crowded] = await Promise.all([
+			request(sandbox.url, '/api/v1/fleets', { token }),
+			new Promise((resolve) => setTimeout(resolve, 100)).then(() => request(sandbox.url, '/api/v1/fleets', { token })),
+		]);
+		expect(slow.status).toBe(200);
+		expectProblem(crowded, 429);
+		const limited = await request(sandbox.url, '/api/v1/fleets', { token });
+		expectProblem(limited, 429);
+		for (const refusal of [crowded, limited]) {
+			const header = refusal.headers.get('retry-after') ?? '';
+			expect(header).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+			// At least the wait the seconds form would name (1 s, 4 s), at most a second more.
+			const aheadMs = Date.parse(header) - Date.now();
+			expect(aheadMs).toBeGreaterThan(0);
+			expect(aheadMs).toBeLessThanOrEqual((refusal === crowded ? 1 : 4) * 1000 + 1000);
+		}
+		expect(Date.parse(limited.headers.get('retry-after') ?? '') - Date.now()).toBeGreaterThan(2000);
+		await configure(sandbox.url, { retryAfter: 'none' });
+		const bare = await request(sandbox.url, '/api/v1/fleets', { token });
+		expectProblem(bare, 429);
+		expect(bare.headers.get('retry-after')).toBeNull();
+		await expect(configure(sandbox.url, { retryAfter: 'soon' } as never)).rejects.toThrow(/retryAfter must be one of seconds, date, none/);
+		await sandbox.close();
+	});
+
 	it('concurrency cap per customer: excess concurrent requests get 429; stats show the peak', async () => {
 		const sandbox = await startSandbox({ concurrency: 2, latencyMs: 300 });
 		const token = await authenticate(sandbox.url, sandbox.apiKey);
