@@ -108,7 +108,9 @@ export async function sweepSection(results: Json, log: (line: string) => void): 
 					fleet: { __rl: true, mode: 'id', value: scope.fleets[0] },
 					startFrom: 'date',
 					startDate: start,
-					options: { ...contestant.options, maxItems: 1_000_000 },
+					// Time Limit per Poll 0 (automatic, as a user's trigger has it): the test harness
+					// otherwise sets an hour, so that a loaded machine cannot change what a test sees.
+					options: { ...contestant.options, maxItems: 1_000_000, timeLimitSeconds: 0 },
 				},
 			});
 			log(`sweep: ${trailers} trailers, ${contestant.name}`);
