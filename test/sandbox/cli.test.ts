@@ -27,7 +27,7 @@ async function waitFor(output: () => string, pattern: RegExp, ms = 20_000): Prom
 
 describe('sandbox CLI', () => {
 	it('prints where it listens and the key, serves both APIs on one port, and stops on SIGTERM', async () => {
-		const { child, output, exited } = run(['--port', '0', '--api-key', 'cli-key-1', '--seed', '3', '--fleets', '2', '--max-take', '1', '--quiet']);
+		const { child, output, exited } = run(['--port', '0', '--api-key', 'cli-key-1', '--seed', '3', '--fleets', '2', '--max-take', '1', '--retry-after', 'none', '--quiet']);
 		try {
 			const [, url] = await waitFor(output, /4SEE sandbox listening on (http:\/\/127\.0\.0\.1:\d+)/);
 			expect(output()).toMatch(/API key: cli-key-1/);
@@ -39,6 +39,7 @@ describe('sandbox CLI', () => {
 			expect(refused.status).toBe(400);
 			expect(refused.body.errors.take[0]).toMatch(/from 1 to 1; got '2'/);
 			expect((await request(url, '/__sandbox/clock')).body.mode).toBe('real');
+			expect((await request(url, '/__sandbox/config')).body.config.retryAfter).toBe('none');
 			child.kill('SIGTERM');
 			expect(await exited).toBe(0);
 		} finally {
@@ -51,5 +52,8 @@ describe('sandbox CLI', () => {
 		expect(await exited).toBe(2);
 		expect(output()).toMatch(/--burst must be a number/);
 		expect(output()).toMatch(/Usage: npm run sandbox/);
+		const retry = run(['--retry-after', 'later']);
+		expect(await retry.exited).toBe(2);
+		expect(retry.output()).toMatch(/--retry-after must be seconds, date or none, got 'later'/);
 	});
 });
