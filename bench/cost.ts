@@ -9,15 +9,13 @@
  * CPU per 1,000 streams read.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { startSandbox } from '../sandbox';
 import * as control from '../sandbox/client';
 import type { CredentialJson, WorkflowJson } from '../scripts/lib/examples';
-import { ensureN8n, N8n, N8nRest, stageExtension } from '../scripts/lib/n8n';
 import { chainConnections, CREDENTIAL_TYPE, credentialRef, fourSeeNode, TRIGGER_NODE, webhookWorkflow, workflowId } from '../test/e2e/workflows';
+import { inN8n } from './inN8n';
 
 type Json = Record<string, unknown>;
 
@@ -57,7 +55,6 @@ export interface CostRow {
 }
 
 export async function costSection(results: Json, log: (line: string) => void): Promise<void> {
-	const runtime = ensureN8n(2);
 	const sandbox = await startSandbox({
 		clock: 'real',
 		quiet: true,
@@ -70,13 +67,6 @@ export async function costSection(results: Json, log: (line: string) => void): P
 		burst: 1_000_000,
 		refillPerSecond: 1_000_000,
 	});
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-cost-'));
-	const extensions = stageExtension(runtime, `bench-cost-${process.pid}`);
-	// BENCH_CPU_PROF=<dir>: n8n writes a V8 CPU profile there when it stops (where its time goes).
-	const profileDir = process.env.BENCH_CPU_PROF;
-	const n8n = new N8n({ runtime, userFolder, extensions, env: profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {} });
-	const stop = () => n8n.killNow();
-	process.on('exit', stop);
 	try {
 		const { fleets } = await control.scope(sandbox.url);
 		const fleet = { __rl: true, mode: 'id', value: fleets[0] };
@@ -112,86 +102,79 @@ export async function costSection(results: Json, log: (line: string) => void): P
 			},
 		];
 		const trigger: WorkflowJson = { id: triggerId, name: 'bench cost trigger', nodes: triggerNodes, connections: chainConnections(triggerNodes), settings: {}, active: false };
-		await n8n.importCredentials([cred]);
-		await n8n.importWorkflows([action, trigger]);
-		await n8n.start();
-		const rest = await N8nRest.owner(n8n.url);
-		const activate = async (id: string) => {
-			const current = (await rest.request('GET', `/rest/workflows/${id}`)) as { data: { versionId: string } };
-			await rest.request('POST', `/rest/workflows/${id}/activate`, { versionId: current.data.versionId });
-		};
-		const pid = n8n.pid!;
-		const rows: CostRow[] = [];
+		// BENCH_CPU_PROF=<dir>: n8n writes a V8 CPU profile there when it stops (where its time goes).
+		const profileDir = process.env.BENCH_CPU_PROF;
+		const env: Record<string, string> = profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
+		results.cost = await inN8n('bench-cost', { credentials: [cred], workflows: [action, trigger], env }, async ({ n8n, activate, version }) => {
+			const pid = n8n.pid!;
+			const rows: CostRow[] = [];
 
-		// The action node: one webhook execution reads every trailer's GPS in turn.
-		await activate(action.id);
-		// Warm-up (token, code paths), once n8n 2.x has finished publishing the workflow.
-		for (let tries = 0; ; tries++) {
-			const warm = await fetch(`${n8n.url}/webhook/bench-cost-action`, { method: 'POST' });
-			if (warm.status === 200) break;
-			if (tries > 120) throw new Error(`action workflow answered ${warm.status}: ${await warm.text()}`);
-			await new Promise((resolve) => setTimeout(resolve, 500));
-		}
-		await control.resetStats(sandbox.url);
-		let cpu = cpuMs(pid);
-		let t0 = performance.now();
-		const answer = await fetch(`${n8n.url}/webhook/bench-cost-action`, { method: 'POST' });
-		if (answer.status !== 200) throw new Error(`action workflow answered ${answer.status}: ${await answer.text()}`);
-		let stats = await control.stats(sandbox.url);
-		const actionStreams = await telemetryRequests(sandbox.url);
-		rows.push({
-			node: 'action (Get Many -> Get GPS Telemetry)',
-			streams: actionStreams,
-			requests: stats.requests.total - stats.authCalls,
-			ownMsPerRequest: median(stats.idleGapsMs),
-			cpuMsPer1000Streams: ((cpuMs(pid) - cpu) / actionStreams) * 1000,
-			wallSeconds: (performance.now() - t0) / 1000,
-		});
-		log(`cost: action node ${JSON.stringify(rows[0])}`);
-
-		// The trigger: activation (one request), then the first scheduled poll reads the fleet.
-		await activate(triggerId);
-		await control.resetStats(sandbox.url);
-		log('cost: waiting for the trigger\'s first scheduled poll (up to a minute)');
-		const began = Date.now();
-		while ((await telemetryRequests(sandbox.url)) === 0) {
-			if (Date.now() - began > 120_000) throw new Error('the trigger did not poll within 2 minutes');
-			await new Promise((resolve) => setTimeout(resolve, 50));
-		}
-		cpu = cpuMs(pid);
-		t0 = performance.now();
-		await control.resetStats(sandbox.url);
-		// Until every trailer was read (a few were read before the reset), or nothing for 10 s.
-		let last = -1;
-		let quietSince = Date.now();
-		for (;;) {
-			const count = await telemetryRequests(sandbox.url);
-			if (count >= COST.trailers - 10 || Date.now() - quietSince > 10_000) break;
-			if (count !== last) {
-				last = count;
-				quietSince = Date.now();
+			// The action node: one webhook execution reads every trailer's GPS in turn.
+			await activate(action.id);
+			// Warm-up (token, code paths), once n8n 2.x has finished publishing the workflow.
+			for (let tries = 0; ; tries++) {
+				const warm = await fetch(`${n8n.url}/webhook/bench-cost-action`, { method: 'POST' });
+				if (warm.status === 200) break;
+				if (tries > 120) throw new Error(`action workflow answered ${warm.status}: ${await warm.text()}`);
+				await new Promise((resolve) => setTimeout(resolve, 500));
 			}
-			await new Promise((resolve) => setTimeout(resolve, 50));
-		}
-		const cpuUsed = cpuMs(pid) - cpu;
-		stats = await control.stats(sandbox.url);
-		const triggerStreams = await telemetryRequests(sandbox.url);
-		rows.push({
-			node: 'trigger (one scheduled poll over the fleet)',
-			streams: triggerStreams,
-			requests: stats.requests.total - stats.authCalls,
-			ownMsPerRequest: median(stats.idleGapsMs),
-			cpuMsPer1000Streams: (cpuUsed / Math.max(1, triggerStreams)) * 1000,
-			wallSeconds: (performance.now() - t0) / 1000,
+			await control.resetStats(sandbox.url);
+			let cpu = cpuMs(pid);
+			let t0 = performance.now();
+			const answer = await fetch(`${n8n.url}/webhook/bench-cost-action`, { method: 'POST' });
+			if (answer.status !== 200) throw new Error(`action workflow answered ${answer.status}: ${await answer.text()}`);
+			let stats = await control.stats(sandbox.url);
+			const actionStreams = await telemetryRequests(sandbox.url);
+			rows.push({
+				node: 'action (Get Many -> Get GPS Telemetry)',
+				streams: actionStreams,
+				requests: stats.requests.total - stats.authCalls,
+				ownMsPerRequest: median(stats.idleGapsMs),
+				cpuMsPer1000Streams: ((cpuMs(pid) - cpu) / actionStreams) * 1000,
+				wallSeconds: (performance.now() - t0) / 1000,
+			});
+			log(`cost: action node ${JSON.stringify(rows[0])}`);
+
+			// The trigger: activation (one request), then the first scheduled poll reads the fleet.
+			await activate(triggerId);
+			await control.resetStats(sandbox.url);
+			log('cost: waiting for the trigger\'s first scheduled poll (up to a minute)');
+			const began = Date.now();
+			while ((await telemetryRequests(sandbox.url)) === 0) {
+				if (Date.now() - began > 120_000) throw new Error('the trigger did not poll within 2 minutes');
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+			cpu = cpuMs(pid);
+			t0 = performance.now();
+			await control.resetStats(sandbox.url);
+			// Until every trailer was read (a few were read before the reset), or nothing for 10 s.
+			let last = -1;
+			let quietSince = Date.now();
+			for (;;) {
+				const count = await telemetryRequests(sandbox.url);
+				if (count >= COST.trailers - 10 || Date.now() - quietSince > 10_000) break;
+				if (count !== last) {
+					last = count;
+					quietSince = Date.now();
+				}
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+			const cpuUsed = cpuMs(pid) - cpu;
+			stats = await control.stats(sandbox.url);
+			const triggerStreams = await telemetryRequests(sandbox.url);
+			rows.push({
+				node: 'trigger (one scheduled poll over the fleet)',
+				streams: triggerStreams,
+				requests: stats.requests.total - stats.authCalls,
+				ownMsPerRequest: median(stats.idleGapsMs),
+				cpuMsPer1000Streams: (cpuUsed / Math.max(1, triggerStreams)) * 1000,
+				wallSeconds: (performance.now() - t0) / 1000,
+			});
+			log(`cost: trigger ${JSON.stringify(rows[1])}`);
+			return { n8n: version, trailers: COST.trailers, rows };
 		});
-		log(`cost: trigger ${JSON.stringify(rows[1])}`);
-		results.cost = { n8n: runtime.version, trailers: COST.trailers, rows };
 	} finally {
-		await n8n.stop().catch(() => n8n.killNow());
-		process.off('exit', stop);
 		await sandbox.close();
-		fs.rmSync(userFolder, { recursive: true, force: true });
-		fs.rmSync(extensions, { recursive: true, force: true });
 	}
 }
 

@@ -26,8 +26,10 @@
  *
  * Every number is a ratio within this one run; nothing here is a pass/fail threshold.
  * 6. The trigger's sweep of a whole fleet at 150 ms a request, as it was and as it is (bench/sweep.ts).
+ * 7. 500 input items of Get GPS Telemetry at 150 ms a request, as it was and as it is, beside the
+ *    HTTP Request node's batching, with Retry-After in seconds, as a date and absent (bench/items.ts).
  *
- * BENCH_ONLY=paging,tokens,overhead,trigger,sweep,cost,state runs a subset.
+ * BENCH_ONLY=paging,tokens,overhead,trigger,sweep,items,cost,state runs a subset.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -39,16 +41,18 @@ import './resolve';
 
 import { startSandbox, type Sandbox } from '../sandbox';
 import * as control from '../sandbox/client';
-import { ensureN8n, N8n, N8nRest, REPO_ROOT, stageExtension } from '../scripts/lib/n8n';
+import { N8n, REPO_ROOT } from '../scripts/lib/n8n';
 import type { WorkflowJson } from '../scripts/lib/examples';
 import type { CredentialJson } from '../scripts/lib/examples';
 import { CREDENTIAL_TYPE, fourSeeNode, webhookWorkflow, type NodeJson } from '../test/e2e/workflows';
 import { renderChart } from './chart';
 import { costReport, costSection, type CostRow } from './cost';
+import { callWebhook, inN8n } from './inN8n';
+import { itemsReport, itemsSection } from './items';
 import { sweepReport, sweepSection } from './sweep';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
-const ONLY = (process.env.BENCH_ONLY ?? 'paging,tokens,overhead,trigger,sweep,cost,state').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'paging,tokens,overhead,trigger,sweep,items,cost,state').split(',');
 /** Not a real key: the sandbox's, for this run only. */
 const BENCH_KEY = '4see-bench-key-0000';
 
@@ -178,22 +182,8 @@ function workflows(sandboxUrl: string, fleet: string) {
 	return { cred, list };
 }
 
-async function webhook(n8n: N8n, webhookPath: string): Promise<{ status: number; body: unknown; ms: number }> {
-	const t0 = performance.now();
-	const response = await fetch(`${n8n.url}/webhook/${webhookPath}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: '{}',
-	});
-	const text = await response.text();
-	const ms = performance.now() - t0;
-	let body: unknown = text;
-	try {
-		body = JSON.parse(text);
-	} catch {
-		// keep text
-	}
-	return { status: response.status, body, ms };
+function webhook(n8n: N8n, webhookPath: string): Promise<{ status: number; body: unknown; ms: number }> {
+	return callWebhook(n8n, webhookPath);
 }
 
 /** A full bucket for the next contestant: changing the limits makes the sandbox start afresh. */
@@ -360,8 +350,6 @@ async function tokenBench(n8n: N8n, sandbox: Sandbox): Promise<TokenRow[]> {
 }
 
 async function n8nSections(results: Json): Promise<void> {
-	const runtime = ensureN8n(2);
-	log(`n8n ${runtime.version}`);
 	const sandbox = await startSandbox({
 		clock: 'real',
 		quiet: true,
@@ -372,40 +360,24 @@ async function n8nSections(results: Json): Promise<void> {
 		burst: PAGING.burst,
 		refillPerSecond: PAGING.refillPerSecond,
 	});
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-'));
-	const extensions = stageExtension(runtime, `bench-${process.pid}`);
-	const n8n = new N8n({ runtime, userFolder, extensions });
-	const stop = () => n8n.killNow();
-	process.on('exit', stop);
 	try {
 		const { fleets } = await control.scope(sandbox.url);
-		const fleet = fleets[0];
-		const { cred, list } = workflows(sandbox.url, fleet);
-		await n8n.importCredentials([cred]);
-		await n8n.importWorkflows(Object.values(list));
-		const t0 = performance.now();
-		await n8n.start();
-		log(`n8n started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-		const rest = await N8nRest.owner(n8n.url);
-		for (const workflow of Object.values(list)) {
-			const current = (await rest.request('GET', `/rest/workflows/${workflow.id}`)) as { data: { versionId: string } };
-			await rest.request('POST', `/rest/workflows/${workflow.id}/activate`, { versionId: current.data.versionId });
-		}
-		results.n8n = { version: runtime.version };
-		if (ONLY.includes('paging')) {
-			// The expected data, read once without limits.
-			await control.configure(sandbox.url, { burst: 10_000, refillPerSecond: 10_000 });
-			const scope = await control.scope(sandbox.url);
-			const expectedIds = new Set(scope.trailers);
-			results.paging = { ...PAGING, pages: Math.ceil(PAGING.trailers / PAGING.take), ...(await pagingBench(n8n, sandbox, expectedIds)) };
-		}
-		if (ONLY.includes('tokens')) results.tokens = { executions: TOKEN_EXECUTIONS, rows: await tokenBench(n8n, sandbox) };
+		const { cred, list } = workflows(sandbox.url, fleets[0]);
+		const all = Object.values(list);
+		await inN8n('bench', { credentials: [cred], workflows: all, activate: all.map((w) => w.id) }, async ({ n8n, version }) => {
+			log(`n8n ${version}`);
+			results.n8n = { version };
+			if (ONLY.includes('paging')) {
+				// The expected data, read once without limits.
+				await control.configure(sandbox.url, { burst: 10_000, refillPerSecond: 10_000 });
+				const scope = await control.scope(sandbox.url);
+				const expectedIds = new Set(scope.trailers);
+				results.paging = { ...PAGING, pages: Math.ceil(PAGING.trailers / PAGING.take), ...(await pagingBench(n8n, sandbox, expectedIds)) };
+			}
+			if (ONLY.includes('tokens')) results.tokens = { executions: TOKEN_EXECUTIONS, rows: await tokenBench(n8n, sandbox) };
+		});
 	} finally {
-		await n8n.stop().catch(() => n8n.killNow());
-		process.off('exit', stop);
 		await sandbox.close();
-		fs.rmSync(userFolder, { recursive: true, force: true });
-		fs.rmSync(extensions, { recursive: true, force: true });
 	}
 }
 
@@ -778,6 +750,8 @@ export function report(results: Json): string {
 	}
 	const sweep = results.sweep as Parameters<typeof sweepReport>[0] | undefined;
 	if (sweep) out.push(...sweepReport(sweep, table), '');
+	const items = results.items as Parameters<typeof itemsReport>[0] | undefined;
+	if (items) out.push(...itemsReport(items, table), '');
 	const cost = results.cost as { n8n: string; trailers: number; rows: CostRow[] } | undefined;
 	if (cost) out.push(...costReport(cost), '');
 	const state = results.state as
@@ -814,6 +788,7 @@ async function main(): Promise<void> {
 	if (ONLY.includes('overhead')) await overheadSection(results);
 	if (ONLY.includes('trigger')) await triggerSection(results);
 	if (ONLY.includes('sweep')) await sweepSection(results, log);
+	if (ONLY.includes('items')) await itemsSection(results, log);
 	if (ONLY.includes('cost')) await costSection(results, log);
 	if (ONLY.includes('state')) await stateSection(results);
 	results.totalSeconds = (performance.now() - started) / 1000;
@@ -821,7 +796,7 @@ async function main(): Promise<void> {
 	const previous = path.join(RESULTS_DIR, 'results.json');
 	if (process.env.BENCH_ONLY !== undefined && fs.existsSync(previous)) {
 		const kept = JSON.parse(fs.readFileSync(previous, 'utf8')) as Json;
-		for (const section of ['paging', 'tokens', 'overhead', 'trigger', 'sweep', 'cost', 'state']) {
+		for (const section of ['paging', 'tokens', 'overhead', 'trigger', 'sweep', 'items', 'cost', 'state']) {
 			if (results[section] === undefined && kept[section] !== undefined) results[section] = kept[section];
 		}
 	}
