@@ -69,6 +69,12 @@ export interface Stats {
 	 * request: its processing, n8n's, the loopback). The last 20,000.
 	 */
 	idleGapsMs: number[];
+	/**
+	 * Telemetry streams answered at least once since the stats were reset, and when the last of
+	 * them was first answered (ms after the reset): how long a client took to read every stream
+	 * once, as the server saw it (a trigger's sweep of a fleet).
+	 */
+	streamsRead: { streams: number; lastFirstReadMs: number | null };
 }
 
 /** What an Integration API handler answers. Pages carry what page faults need. */
@@ -108,6 +114,9 @@ export class SandboxState {
 	private authLimiter: WindowLimiter;
 	private rotateLimiter: WindowLimiter;
 	stats: Stats = emptyStats();
+	/** When the stats were last reset, and which telemetry streams were answered since. */
+	private statsResetAt = performance.now();
+	private readonly streamsReadSinceReset = new Set<string>();
 	private inFlight = 0;
 	/** When the last request in flight was answered (performance.now()), for `idleGapsMs`. */
 	private idleSince?: number;
@@ -561,6 +570,7 @@ export class SandboxState {
 		const ref = this.streamRef(customer, kind, id);
 		if (plant !== undefined) this.plantRecord(plant, kind, id);
 		const page = this.telemetry.page(this.world, ref, this.historyStartMs, position, take, this.simNow());
+		this.noteStreamRead(`${kind}:${id}`);
 		const { data, next } = this.withPlanted(kind, id, position, take, page.records, page.next);
 		return {
 			kind: 'page',
@@ -569,6 +579,12 @@ export class SandboxState {
 			requestNext: nextText || undefined,
 			startToken: page.firstMs === undefined ? null : iso(page.firstMs),
 		};
+	}
+
+	private noteStreamRead(stream: string): void {
+		if (this.streamsReadSinceReset.has(stream)) return;
+		this.streamsReadSinceReset.add(stream);
+		this.stats.streamsRead = { streams: this.streamsReadSinceReset.size, lastFirstReadMs: Math.round(performance.now() - this.statsResetAt) };
 	}
 
 	/** Plants a record into a stream: stamped in 2099, or with no timestamp at all. */
@@ -659,8 +675,7 @@ export class SandboxState {
 			case 'GET /stats':
 				return ok(this.stats);
 			case 'POST /stats/reset':
-				this.stats = emptyStats();
-				this.stats.inFlight = this.inFlight;
+				this.resetStats();
 				return ok(this.stats);
 			case 'GET /truth':
 				return ok(this.truth(query));
@@ -696,8 +711,14 @@ export class SandboxState {
 		this.telemetry.clear();
 		this.planted.clear();
 		this.faults.clear();
+		this.resetStats();
+	}
+
+	private resetStats(): void {
 		this.stats = emptyStats();
 		this.stats.inFlight = this.inFlight;
+		this.statsResetAt = performance.now();
+		this.streamsReadSinceReset.clear();
 	}
 
 	/** Resolves a telemetry stream by id regardless of customer (control API only). */
@@ -834,6 +855,7 @@ function emptyStats(): Stats {
 		faultsInjected: 0,
 		inFlight: 0,
 		idleGapsMs: [],
+		streamsRead: { streams: 0, lastFirstReadMs: null },
 	};
 }
 

@@ -83,6 +83,25 @@ describe('sandbox control API', () => {
 		expect(gaps[1]).toBeGreaterThanOrEqual(250);
 	});
 
+	it('stats: streamsRead, the telemetry streams answered since the reset and when the last was first answered', async () => {
+		const token = await authenticate(ctx.url, ctx.sandbox.apiKey);
+		const [first, second] = (await scope(ctx.url)).trailers;
+		const gps = (trailer: string) => request(ctx.url, `/api/v1/trailers/telemetry/gps/${trailer}?next=2025-12-31T23:00:00Z`, { token });
+		await gps(first);
+		await resetStats(ctx.url);
+		expect((await stats(ctx.url)).streamsRead).toEqual({ streams: 0, lastFirstReadMs: null });
+		await gps(first);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		await gps(second);
+		const afterTwo = (await stats(ctx.url)).streamsRead;
+		expect(afterTwo.streams).toBe(2);
+		expect(afterTwo.lastFirstReadMs).toBeGreaterThanOrEqual(190);
+		// A stream read again is not read for the first time: the time stays.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		await gps(first);
+		expect((await stats(ctx.url)).streamsRead).toEqual(afterTwo);
+	});
+
 	it('changes settings live and refuses invalid ones with field errors', async () => {
 		const { config } = await configure(ctx.url, { concurrency: 3, latencyMs: 5, trailersPerFleet: 6 });
 		expect(config.concurrency).toBe(3);
