@@ -66,7 +66,7 @@ function ours(concurrency: number | undefined): Contestant['node'] {
 const CONTESTANTS: Contestant[] = [
 	{
 		name: 'before: 4SEE node, one item after another',
-		settings: 'Concurrent Requests 1 (as every version before 0.2)',
+		settings: 'Concurrent Requests 1 (how the node ran before it had the option)',
 		// One request at a time stays far below the plan's rate: it meets no 429 to read.
 		forms: ['seconds'],
 		node: ours(1),
