@@ -330,6 +330,21 @@ describe('secrets quoted back by the server never reach users', () => {
 		expect(leaks(listed)).toEqual([]);
 	});
 
+	test('data records spelling the token with JSON escapes: removed from the items', async () => {
+		hostile.reset((request, response) => {
+			if (login(request, response)) return;
+			const token = String(request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+			// Every letter as a \u escape: the raw answer never shows the token, its JSON value does.
+			const spelled = [...token].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+			response.writeHead(200, { 'content-type': 'application/json' }).end(`{"data":[{"id":"F1","name":"Fleet ${spelled}"}]}`);
+		});
+		const run = await runNode({ resource: 'fleet', operation: 'getMany' });
+		const items = run.output('4SEE').map((item) => item.json);
+		expect(items).toHaveLength(1);
+		expect(items[0].name).toBe('Fleet [redacted]');
+		expect(leaks(items)).toEqual([]);
+	});
+
 	test.each([
 		['the X-API-KEY header', (key: string) => ({ title: 'Bad Request', detail: `headers: {"X-API-KEY":"${key}"}` })],
 		['the key upper-cased', (key: string) => ({ title: `Unknown key ${key.toUpperCase()}` })],

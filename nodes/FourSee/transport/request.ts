@@ -84,7 +84,8 @@ interface FullResponse {
 	statusCode: number;
 }
 
-type Outcome = { kind: 'ok'; body: unknown } | Failure;
+/** A 2xx answer; `text` is the body as the server sent it, when n8n handed it over as text. */
+type Outcome = { kind: 'ok'; body: unknown; text?: string } | Failure;
 
 /** Network failures worth another try: the request may not have reached the server. */
 const TRANSIENT_NETWORK_CODES = new Set([
@@ -148,7 +149,7 @@ export async function pagedRequest(
 		);
 		// A server may quote the token or key back inside data: it is removed before anything
 		// (an item, a picker's name, the trigger's state) sees it.
-		if (outcome.kind === 'ok') return { body: options.rawBody === true ? outcome.body : redactBody(outcome.body), take };
+		if (outcome.kind === 'ok') return { body: options.rawBody === true ? outcome.body : redactBody(outcome.body, outcome.text), take };
 		const smaller = take !== undefined && outcome.kind === 'http' && outcome.status === 400 ? smallerTake(outcome.body, take) : undefined;
 		if (smaller !== undefined && take !== undefined) {
 			// Not a retry of a failure but a different request: it does not use up an attempt.
@@ -300,12 +301,22 @@ function isRetryable(failure: Failure, method: ApiRequestOptions['method']): boo
 function answered(body: unknown): Outcome {
 	if (typeof body === 'string' && /^\s*[[{]/.test(body)) {
 		try {
-			return { kind: 'ok', body: JSON.parse(body) };
+			return { kind: 'ok', body: JSON.parse(body), text: body };
 		} catch {
 			return { kind: 'network', code: 'INCOMPLETE_ANSWER', timedOut: false, transient: true, garbled: true };
 		}
 	}
 	return { kind: 'ok', body };
+}
+
+/** A refusal's body as n8n handed it over as text: its JSON when it is JSON, else the text. */
+function parsedIfJson(body: unknown): unknown {
+	if (typeof body !== 'string' || !/^\s*[[{]/.test(body)) return body;
+	try {
+		return JSON.parse(body) as unknown;
+	} catch {
+		return body;
+	}
 }
 
 /**
@@ -331,7 +342,12 @@ async function send(
 			timeout: timeoutMs,
 			...NO_REDIRECTS,
 		};
-		if (statusesAsData) request.ignoreHttpStatusErrors = true;
+		if (statusesAsData) {
+			request.ignoreHttpStatusErrors = true;
+			// The body as sent: parsed here once, and its text scanned for secrets without being
+			// serialised again (redactBody), on every page of every request.
+			request.encoding = 'text';
+		}
 		if (options.qs !== undefined && Object.keys(options.qs).length > 0) request.qs = { ...options.qs };
 		if (options.body !== undefined) request.body = { ...options.body };
 		return request;
@@ -356,7 +372,9 @@ async function send(
 	const status = Number(first.statusCode);
 	if (status >= 200 && status < 300) return answered(first.body);
 	// A token given by the caller is not renewed here: the caller logged in for this request.
-	if (status !== 401 || options.token !== undefined) return redirectOf({ kind: 'http', status, headers: first.headers, body: first.body }, url);
+	if (status !== 401 || options.token !== undefined) {
+		return redirectOf({ kind: 'http', status, headers: first.headers, body: parsedIfJson(first.body) }, url);
+	}
 	try {
 		const second = (await context.helpers.httpRequestWithAuthentication.call(
 			context,

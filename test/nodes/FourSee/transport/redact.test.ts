@@ -73,6 +73,28 @@ describe('redactBody', () => {
 		expect(safe).toEqual({ data: [{ id: 'T1', note: `echo ${REDACTED}`, [REDACTED]: 1, nested: { a: [`Bearer ${REDACTED}`] } }] });
 	});
 
+	test('scans the text as the server sent it when given, instead of serialising the answer again', () => {
+		const sent = JSON.stringify({ data: [{ id: 'T1', note: `echo ${TOKEN}` }] });
+		const body = JSON.parse(sent) as Record<string, unknown>;
+		expect(redactBody(body, sent)).toEqual({ data: [{ id: 'T1', note: `echo ${REDACTED}` }] });
+		// The sent text decides alone when it has no escapes: it is what the answer was parsed from.
+		const clean = { data: [{ id: 'T1' }] };
+		expect(redactBody(clean, JSON.stringify(clean))).toBe(clean);
+	});
+
+	test.each([
+		['\\u escapes', (text: string) => text.replace(/o/g, '\\u006f')],
+		['escaped slashes', (text: string) => text.replace(/\//g, '\\/')],
+	])('a sent text with %s (which can spell a secret the text does not show) is not trusted', (_name, escape) => {
+		const plain = JSON.stringify({ data: [{ id: 'T1', note: `echo ${TOKEN} ${KEY}` }] });
+		const sent = escape(plain);
+		// The escapes hide one of the secrets from the sent text; the parsed answer holds both.
+		expect([TOKEN, KEY].filter((secret) => !sent.includes(secret))).toHaveLength(1);
+		const body = JSON.parse(sent) as Record<string, unknown>;
+		expect(body).toEqual(JSON.parse(plain));
+		expect(redactBody(body, sent)).toEqual({ data: [{ id: 'T1', note: `echo ${REDACTED} ${REDACTED}` }] });
+	});
+
 	test('leaves data that merely looks like a token alone: a JWT-shaped page token must stay intact', () => {
 		const next = fakeJwt({ offset: 500 });
 		const body = { data: [{ id: 'T1', note: 'Bearer of bad news' }], next };
