@@ -22,7 +22,8 @@
  */
 import { recordId, recordTimeMs, telemetryStartToken, type Page } from '../api';
 import { boundState, shrinkWarning } from './bound';
-import { canonicalJson, cyrb53 } from './hash';
+import { canonicalJson } from '../helpers/canonicalJson';
+import { cyrb53 } from './hash';
 import { idMap, toIdMap } from '../helpers/maps';
 import { startMs, startSignature } from './start';
 import type {

@@ -8,7 +8,7 @@
  */
 import { RECORD_FIELDS } from '../api';
 import { hasKey } from '../helpers/maps';
-import { canonicalJson } from './hash';
+import { canonicalJson } from '../helpers/canonicalJson';
 import type { Filter, FilterState } from './types';
 
 export interface FilterResult {

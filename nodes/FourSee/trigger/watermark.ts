@@ -17,7 +17,8 @@
 import { recordId } from '../api';
 import { countDisorder, inTimeOrder } from '../helpers/order';
 import { applyFilter, filterSignature } from './filters';
-import { canonicalJson, cyrb53 } from './hash';
+import { canonicalJson } from '../helpers/canonicalJson';
+import { cyrb53 } from './hash';
 import { hasKey, idMap } from '../helpers/maps';
 import type { Filter, StreamState } from './types';
 

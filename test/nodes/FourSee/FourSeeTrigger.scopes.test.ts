@@ -4,7 +4,7 @@
  * change filter (edges, checked against edges computed from the ground truth), every DeliverSafe
  * unit with an event-type filter, and "Fetch Test Event" leaving the stored state alone.
  */
-import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
+import { canonicalJson } from '../../../nodes/FourSee/helpers/canonicalJson';
 import { readField } from '../../../nodes/FourSee/trigger/filters';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { advanceClock, appendTelemetry, clock, configure, scope, truth } from '../../../sandbox/client';

@@ -1,4 +1,5 @@
-import { canonicalJson, cyrb53 } from '../../../../nodes/FourSee/trigger/hash';
+import { canonicalJson } from '../../../../nodes/FourSee/helpers/canonicalJson';
+import { cyrb53 } from '../../../../nodes/FourSee/trigger/hash';
 import { readAnomalies } from '../../../../nodes/FourSee/trigger/engine';
 import { CLOCK_SKEW_MS, ingestPage, newStream, recordKey, settle, startRead } from '../../../../nodes/FourSee/trigger/watermark';
 import { FakeApi, iso, T0 } from './fakeApi';
