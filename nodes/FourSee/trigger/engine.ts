@@ -630,8 +630,8 @@ interface Poll {
 	outsideApi?: unknown;
 	timeUp: boolean;
 	transientFailures: number;
-	/** 'due': the next request is a probe; 'sent': the head of the queue is one. */
-	probe: 'no' | 'due' | 'sent';
+	/** The head of the queue is a probe (see `pickProbe`): if it fails too, the API counts as down. */
+	probing: boolean;
 }
 
 /** Starts the poll's round: a new one, the one an earlier poll left, or afresh for an edited scope. */
@@ -665,7 +665,7 @@ function beginPoll(state: TriggerState, settings: PollSettings, io: PollIO, nowM
 		succeeded: 0,
 		timeUp: false,
 		transientFailures: 0,
-		probe: 'no',
+		probing: false,
 	};
 }
 
@@ -693,12 +693,14 @@ function nextTask(poll: Poll): Task | undefined {
 	if (
 		poll.succeeded === 0 &&
 		poll.transientFailures > 0 &&
-		poll.probe !== 'sent' &&
+		!poll.probing &&
 		poll.spent < settings.requestBudget &&
-		(poll.probe === 'due' || state.cycle.queue.length === 0 || poll.spent === settings.requestBudget - 1)
+		(poll.transientFailures >= TRANSIENT_FAILURES_MEANING_DOWN ||
+			state.cycle.queue.length === 0 ||
+			poll.spent === settings.requestBudget - 1)
 	) {
-		poll.probe = pickProbe(state, settings.scope, poll.reads, poll.nowMs) ? 'sent' : 'no';
-		if (poll.probe === 'no' && state.cycle.queue.length === 0) return undefined;
+		poll.probing = pickProbe(state, settings.scope, poll.reads, poll.nowMs);
+		if (!poll.probing && state.cycle.queue.length === 0) return undefined;
 	}
 	const queue = state.cycle.queue;
 	if (queue.length === 0 || poll.items.length >= settings.maxItems) return undefined;
@@ -732,12 +734,11 @@ function stops(poll: Poll, error: unknown, specific: boolean): boolean {
 	if (poll.succeeded > 0) return false;
 	if (poll.io.isTransient?.(error) === true) {
 		poll.transientFailures++;
-		if (poll.probe === 'sent') return true;
-		if (poll.transientFailures >= TRANSIENT_FAILURES_MEANING_DOWN) poll.probe = 'due';
-	} else if (poll.probe === 'sent') {
-		// Not an answer that tells either way (a removed stream): probe another one.
-		poll.probe = 'due';
+		// The probe failed too: the API counts as down.
+		if (poll.probing) return true;
 	}
+	// Not an answer that tells either way (a removed stream): the next request picks another probe.
+	poll.probing = false;
 	return false;
 }
 
