@@ -14,6 +14,7 @@
  * package, or no `v` at all, which no version ever wrote) is not read: the trigger starts
  * afresh, as it always did with a state it could not read.
  */
+import { hasKey, idMap, setOwn } from '../helpers/maps';
 import type { FilterState, PagingState, StreamState, Task, TriggerState } from './types';
 
 /** The version of the stored state this code writes. */
@@ -54,17 +55,48 @@ function hasOutline(state: Plain, signatureKey: string): boolean {
 	);
 }
 
+/** Version 1's short keys and their version 2 names, for each kind of object in the state. */
+const V1_NAMES = {
+	state: { sig: 'settingsSignature' } satisfies Record<string, keyof TriggerState>,
+	stream: { wm: 'watermark', fsig: 'filterSignature', f: 'filterState' } satisfies Record<string, keyof StreamState>,
+	filterState: { t: 'time', x: 'number' } satisfies Record<string, keyof FilterState>,
+	paging: { n: 'stalledPages', top: 'newest' } satisfies Record<string, keyof PagingState>,
+};
+
+/** Version 1's task kinds (its key `t`) and their version 2 values (key `kind`). */
+const V1_TASK_KINDS: Record<string, Task['kind']> = { s: 'stream', l: 'listing' };
+
 /** Version 1 -> 2: the same content under readable keys. */
 export function fromV1(state: Plain): TriggerState {
-	const { sig, streams, cycle, ...rest } = state;
-	const { queue, ...cycleRest } = cycle as Plain;
-	return {
-		...rest,
-		v: STATE_VERSION,
-		settingsSignature: sig,
-		streams: mapEntries(streams, streamFromV1),
-		cycle: { ...cycleRest, queue: (queue as unknown[]).map(taskFromV1) },
-	} as unknown as TriggerState;
+	const upgraded = renamed(state, V1_NAMES.state) as Plain;
+	upgraded.v = STATE_VERSION;
+	upgraded.streams = mapEntries(state.streams, streamFromV1);
+	const cycle = { ...(state.cycle as Plain) };
+	cycle.queue = (cycle.queue as unknown[]).map(taskFromV1);
+	upgraded.cycle = cycle;
+	return upgraded as unknown as TriggerState;
+}
+
+function streamFromV1(stream: unknown): unknown {
+	const upgraded = renamed(stream, V1_NAMES.stream);
+	if (!isPlain(upgraded)) return upgraded;
+	if (upgraded.filterState !== undefined) upgraded.filterState = renamed(upgraded.filterState, V1_NAMES.filterState);
+	if (upgraded.paging !== undefined) upgraded.paging = renamed(upgraded.paging, V1_NAMES.paging);
+	return upgraded;
+}
+
+function taskFromV1(task: unknown): unknown {
+	if (!isPlain(task) || typeof task.t !== 'string' || !hasKey(V1_TASK_KINDS, task.t)) return task;
+	const { t, ...rest } = task;
+	return { kind: V1_TASK_KINDS[t], ...rest };
+}
+
+/** A copy of an object with some keys renamed (`names`: old -> new); anything else as it was. */
+function renamed(value: unknown, names: Record<string, string>): unknown {
+	if (!isPlain(value)) return value;
+	const copy: Plain = {};
+	for (const [key, field] of Object.entries(value)) setOwn(copy, hasKey(names, key) ? names[key] : key, field);
+	return copy;
 }
 
 /**
@@ -73,49 +105,5 @@ export function fromV1(state: Plain): TriggerState {
  */
 function mapEntries(map: unknown, mapValue: (value: unknown) => unknown): unknown {
 	if (!isPlain(map)) return map;
-	const mapped = Object.create(null) as Plain;
-	for (const [key, value] of Object.entries(map)) mapped[key] = mapValue(value);
-	return mapped;
-}
-
-/** Sets `to` to `value` unless it is absent, so optional fields stay absent. */
-function put(target: Plain, to: string, value: unknown): void {
-	if (value !== undefined) target[to] = value;
-}
-
-function streamFromV1(stream: unknown): unknown {
-	if (!isPlain(stream)) return stream;
-	const { wm, fsig, f, paging, ...rest } = stream;
-	const upgraded: Plain = { ...rest };
-	put(upgraded, 'watermark' satisfies keyof StreamState, wm);
-	put(upgraded, 'filterSignature' satisfies keyof StreamState, fsig);
-	put(upgraded, 'filterState' satisfies keyof StreamState, filterStateFromV1(f));
-	put(upgraded, 'paging' satisfies keyof StreamState, pagingFromV1(paging));
-	return upgraded;
-}
-
-function filterStateFromV1(state: unknown): unknown {
-	if (!isPlain(state)) return state;
-	const { t, x, ...rest } = state;
-	const upgraded: Plain = { ...rest };
-	put(upgraded, 'time' satisfies keyof FilterState, t);
-	put(upgraded, 'number' satisfies keyof FilterState, x);
-	return upgraded;
-}
-
-function pagingFromV1(paging: unknown): unknown {
-	if (!isPlain(paging)) return paging;
-	const { n, top, ...rest } = paging;
-	const upgraded: Plain = { ...rest };
-	put(upgraded, 'stalledPages' satisfies keyof PagingState, n);
-	put(upgraded, 'newest' satisfies keyof PagingState, top);
-	return upgraded;
-}
-
-function taskFromV1(task: unknown): unknown {
-	if (!isPlain(task)) return task;
-	const { t, ...rest } = task;
-	if (t === 's') return { kind: 'stream' satisfies Task['kind'], ...rest };
-	if (t === 'l') return { kind: 'listing' satisfies Task['kind'], ...rest };
-	return task;
+	return idMap(Object.entries(map).map(([key, value]) => [key, mapValue(value)] as const));
 }
