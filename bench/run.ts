@@ -621,12 +621,14 @@ async function stateSection(results: Json): Promise<void> {
 		emitted += outcome.items.length;
 		if (outcome.items.length === 0 && outcome.cycleCompleted) break;
 	}
-	const state = stored as { streams: Record<string, { keys: Record<string, number>; floor: number; wm?: number }> };
+	const state = stored as { streams: Record<string, { keys: Record<string, number>; floor: number; watermark?: number }> };
 	const streams = Object.values(state.streams);
 	const keys = streams.map((s) => Object.keys(s.keys).length);
-	const covered = streams.map((s) => ((s.wm ?? s.floor) - s.floor) / 60_000).sort((a, b) => a - b);
+	const covered = streams.map((s) => ((s.watermark ?? s.floor) - s.floor) / 60_000).sort((a, b) => a - b);
 	const recordsPerTrailer = Math.floor((nowMs - fromMs) / step) + 1;
-	const bytesPerKey = (sizes[sizes.length - 1] - streams.length * 120) / Math.max(1, keys.reduce((a, b) => a + b, 0));
+	// What the state takes besides the remembered keys (the streams' cursors, the scope), measured.
+	const withoutKeys = JSON.stringify({ ...state, streams: Object.fromEntries(Object.entries(state.streams).map(([id, s]) => [id, { ...s, keys: {} }])) }).length;
+	const bytesPerKey = (sizes[sizes.length - 1] - withoutKeys) / Math.max(1, keys.reduce((a, b) => a + b, 0));
 	results.state = {
 		...STATE_SCALE,
 		boundChars: MAX_STATE_CHARS,
@@ -640,7 +642,7 @@ async function stateSection(results: Json): Promise<void> {
 		/** Minutes of the window still remembered, per trailer (median). */
 		medianWindowKeptMinutes: covered[Math.floor(covered.length / 2)],
 		/** What the same keys would take without the bound: every record of the window. */
-		unboundedCharsEstimate: Math.round(trailers * recordsPerTrailer * bytesPerKey + streams.length * 120),
+		unboundedCharsEstimate: Math.round(trailers * recordsPerTrailer * bytesPerKey + withoutKeys),
 		shrinkWarnings: warnings.filter((w) => /stored state reached its limit/.test(w)).length,
 		seconds: (performance.now() - started) / 1000,
 	};

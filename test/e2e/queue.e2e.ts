@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { canonicalJson } from '../../nodes/FourSee/trigger/hash';
+import { canonicalJson } from '../../nodes/FourSee/helpers/canonicalJson';
 import * as control from '../../sandbox/client';
 import { REPO_ROOT, sleep } from '../../scripts/lib/n8n';
 import { durableSchedulerEnv } from '../../scripts/lib/queue';

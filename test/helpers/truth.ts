@@ -5,7 +5,7 @@
  * and a record emitted twice shows as a count of 2. Used by the trigger's sandbox tests, the
  * fault matrix and the benchmark.
  */
-import { canonicalJson } from '../../nodes/FourSee/trigger/hash';
+import { canonicalJson } from '../../nodes/FourSee/helpers/canonicalJson';
 
 type Json = Record<string, unknown>;
 

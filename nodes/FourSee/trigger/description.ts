@@ -25,9 +25,15 @@ export const DEFAULTS = {
 	startHours: 24,
 } as const;
 
-/** The Watch picker of an event: what it watches, the first option by default. */
-function watchPicker(name: string, options: Array<INodePropertyOptions & { value: string }>): INodeProperties {
-	const first = options[0].value;
+/** One choice of a Watch picker: its value, its name and, where the name needs it, a description. */
+type WatchChoice = [value: string, name: string, description?: string];
+
+/** The Watch picker of an event: what it watches, the first choice by default. */
+function watchPicker(name: string, choices: WatchChoice[]): INodeProperties {
+	const options = choices.map(([value, label, description]): INodePropertyOptions =>
+		description === undefined ? { name: label, value } : { name: label, value, description },
+	);
+	const first = choices[0][0];
 	return { displayName: 'Watch', name, type: 'options', noDataExpression: true, default: first, options };
 }
 
@@ -63,13 +69,9 @@ const event: INodeProperties = {
 
 const gpsProperties: INodeProperties[] = updateDisplayOptions(gps, [
 	watchPicker('gpsScope', [
-		{ name: 'One Trailer', value: 'trailer' },
-		{ name: 'A List of Trailers', value: 'trailers' },
-		{
-			name: 'Every Active Trailer of a Fleet',
-			value: 'fleet',
-			description: 'Trailers joining the fleet are picked up, ones that leave are dropped',
-		},
+		['trailer', 'One Trailer'],
+		['trailers', 'A List of Trailers'],
+		['fleet', 'Every Active Trailer of a Fleet', 'Trailers joining the fleet are picked up, ones that leave are dropped'],
 	]),
 	...updateDisplayOptions({ show: { gpsScope: ['trailer'] } }, [browseFleetLocator(), trailerLocator()]),
 	{
@@ -172,13 +174,9 @@ const gpsProperties: INodeProperties[] = updateDisplayOptions(gps, [
 
 const deviceProperties: INodeProperties[] = updateDisplayOptions(device, [
 	watchPicker('deviceScope', [
-		{ name: 'One Device', value: 'device' },
-		{ name: 'Every Device of a Trailer', value: 'trailer' },
-		{
-			name: 'Every Device of a Fleet',
-			value: 'fleet',
-			description: 'Every active device of every active trailer of the fleet',
-		},
+		['device', 'One Device'],
+		['trailer', 'Every Device of a Trailer'],
+		['fleet', 'Every Device of a Fleet', 'Every active device of every active trailer of the fleet'],
 	]),
 	...updateDisplayOptions({ show: { deviceScope: ['device'] } }, [
 		browseFleetLocator(),
@@ -246,8 +244,8 @@ const eventName = (value: string) =>
 
 const deliverSafeProperties: INodeProperties[] = updateDisplayOptions(deliverSafe, [
 	watchPicker('deliverSafeScope', [
-		{ name: 'One Unit', value: 'unit' },
-		{ name: 'Every Unit', value: 'all', description: 'New units are picked up, removed ones dropped' },
+		['unit', 'One Unit'],
+		['all', 'Every Unit', 'New units are picked up, removed ones dropped'],
 	]),
 	...updateDisplayOptions({ show: { deliverSafeScope: ['unit'] } }, [deliverSafeLocator()]),
 	{

@@ -22,8 +22,10 @@
  */
 import { recordId, recordTimeMs, telemetryStartToken, type Page } from '../api';
 import { boundState, shrinkWarning } from './bound';
-import { canonicalJson, cyrb53 } from './hash';
+import { canonicalJson } from '../helpers/canonicalJson';
+import { cyrb53 } from './hash';
 import { idMap, toIdMap } from '../helpers/maps';
+import { STATE_VERSION, upgradeState } from './migrate';
 import { startMs, startSignature } from './start';
 import type {
 	Emitted,
@@ -113,10 +115,10 @@ export function upcomingReads(
 	let budget = spent;
 	for (const task of state.cycle.queue) {
 		if (upcoming.length >= max) break;
-		const free = task.t === 'l' && isScopeListing(settings.scope, task.src);
+		const free = task.kind === 'listing' && isScopeListing(settings.scope, task.src);
 		if (!free && budget >= settings.requestBudget) break;
 		if (!free) budget++;
-		if (task.t === 'l') {
+		if (task.kind === 'listing') {
 			upcoming.push({ kind: 'list', src: task.src, token: task.next });
 			continue;
 		}
@@ -184,8 +186,8 @@ export function scopeSignature(scope: Scope): string {
 
 export function freshState(settings: Pick<PollSettings, 'scope' | 'start'>, nowMs: number): TriggerState {
 	return {
-		v: 1,
-		sig: stateSignature(settings),
+		v: STATE_VERSION,
+		settingsSignature: stateSignature(settings),
 		startMs: startMs(settings.start, nowMs),
 		streams: idMap(),
 		gone: idMap(),
@@ -194,12 +196,13 @@ export function freshState(settings: Pick<PollSettings, 'scope' | 'start'>, nowM
 }
 
 /**
- * The state to continue from: a deep copy of the stored one, or a fresh one when there is none,
- * it is unreadable, or the event or start settings changed.
+ * The stored state to continue from, as today's version (a deep copy, upgraded from the version
+ * that wrote it); undefined when there is none, it is unreadable, or it was made for another
+ * event or start.
  */
-export function loadState(stored: unknown, settings: Pick<PollSettings, 'scope' | 'start'>, nowMs: number): TriggerState {
-	if (!storedStateFits(stored, settings)) return freshState(settings, nowMs);
-	const state = JSON.parse(JSON.stringify(stored)) as TriggerState;
+export function storedState(stored: unknown, settings: Pick<PollSettings, 'scope' | 'start'>): TriggerState | undefined {
+	const state = upgradeState(stored);
+	if (state === undefined || state.settingsSignature !== stateSignature(settings)) return undefined;
 	// Ids are keys of these maps: without a prototype, `__proto__` or `toString` are ids too.
 	state.streams = toIdMap(state.streams);
 	state.gone = toIdMap(state.gone);
@@ -207,20 +210,6 @@ export function loadState(stored: unknown, settings: Pick<PollSettings, 'scope' 
 		if (typeof stream === 'object' && stream !== null) stream.keys = toIdMap(stream.keys);
 	}
 	return state;
-}
-
-/** Whether the stored state can be continued: readable, and made for this event and start. */
-export function storedStateFits(stored: unknown, settings: Pick<PollSettings, 'scope' | 'start'>): stored is TriggerState {
-	if (typeof stored !== 'object' || stored === null) return false;
-	const candidate = stored as Partial<TriggerState>;
-	return (
-		candidate.v === 1 &&
-		candidate.sig === stateSignature(settings) &&
-		typeof candidate.startMs === 'number' &&
-		typeof candidate.streams === 'object' &&
-		typeof candidate.cycle === 'object' &&
-		Array.isArray(candidate.cycle?.queue)
-	);
 }
 
 /**
@@ -304,14 +293,14 @@ function initialTasks(scope: Scope): { streams: string[]; lists: Task[] } {
 	if ('trailers' in scope) return { streams: unique(scope.trailers), lists: [] };
 	if ('devices' in scope) return { streams: unique(scope.devices), lists: [] };
 	if ('units' in scope) return { streams: unique(scope.units), lists: [] };
-	if ('allUnits' in scope) return { streams: [], lists: [{ t: 'l', src: { of: 'deliverSafeUnits' } }] };
+	if ('allUnits' in scope) return { streams: [], lists: [{ kind: 'listing', src: { of: 'deliverSafeUnits' } }] };
 	if ('trailer' in scope) {
 		return {
 			streams: [],
-			lists: [{ t: 'l', src: { of: 'trailerDevices', id: scope.trailer }, ctx: { trailerId: scope.trailer } }],
+			lists: [{ kind: 'listing', src: { of: 'trailerDevices', id: scope.trailer }, ctx: { trailerId: scope.trailer } }],
 		};
 	}
-	return { streams: [], lists: [{ t: 'l', src: { of: 'fleetTrailers', id: scope.fleet }, ctx: { fleetId: scope.fleet } }] };
+	return { streams: [], lists: [{ kind: 'listing', src: { of: 'fleetTrailers', id: scope.fleet }, ctx: { fleetId: scope.fleet } }] };
 }
 
 /** Streams no listing named during a complete cycle have left the scope: forget them. */
@@ -320,9 +309,9 @@ function endCycle(state: TriggerState): void {
 	if (cycle.n === 0 || cycle.listFailed) return;
 	for (const [id, stream] of Object.entries(state.streams)) {
 		if (stream.seen >= cycle.n) continue;
-		if (stream.wm !== undefined) {
+		if (stream.watermark !== undefined) {
 			delete state.gone[id];
-			state.gone[id] = stream.wm;
+			state.gone[id] = stream.watermark;
 		}
 		delete state.streams[id];
 	}
@@ -359,7 +348,7 @@ function beginCycle(state: TriggerState, scope: Scope): void {
 	state.cycle = { n: state.cycle.n + 1, scope: scopeSignature(scope), queue: [...lists] };
 	for (const id of streams) {
 		discover(state, id, undefined);
-		state.cycle.queue.push({ t: 's', id });
+		state.cycle.queue.push({ kind: 'stream', id });
 	}
 }
 
@@ -385,7 +374,7 @@ function discover(state: TriggerState, id: string, ctx: StreamContext | undefine
 function expand(
 	state: TriggerState,
 	event: EventKind,
-	task: Extract<Task, { t: 'l' }>,
+	task: Extract<Task, { kind: 'listing' }>,
 	records: Array<Record<string, unknown>>,
 ): Task[] {
 	const tasks: Task[] = [];
@@ -394,14 +383,14 @@ function expand(
 		const id = recordId(record);
 		if (id === undefined || id === '') continue;
 		if (task.src.of === 'fleetTrailers' && event === 'deviceTelemetry') {
-			tasks.push({ t: 'l', src: { of: 'trailerDevices', id }, ctx: { ...task.ctx, trailerId: id } });
+			tasks.push({ kind: 'listing', src: { of: 'trailerDevices', id }, ctx: { ...task.ctx, trailerId: id } });
 			continue;
 		}
 		let ctx: StreamContext | undefined = task.ctx;
 		if (task.src.of === 'deliverSafeUnits' && typeof record.trailerId === 'string') {
 			ctx = { trailerId: record.trailerId };
 		}
-		if (discover(state, id, ctx)) tasks.push({ t: 's', id, ctx });
+		if (discover(state, id, ctx)) tasks.push({ kind: 'stream', id, ctx });
 	}
 	return tasks;
 }
@@ -429,7 +418,7 @@ function knownStreams(state: TriggerState, src: ListSource): Task[] {
 			(src.of === 'trailerDevices' && ctx.trailerId === src.id);
 		if (!belongs) continue;
 		stream.seen = state.cycle.n;
-		tasks.push({ t: 's', id, ctx: stream.ctx });
+		tasks.push({ kind: 'stream', id, ctx: stream.ctx });
 	}
 	return tasks;
 }
@@ -474,13 +463,13 @@ function failingScope(state: TriggerState, scope: Scope): ScopeFailure[] | undef
  */
 function pickProbe(state: TriggerState, scope: Scope, attempted: Map<string, unknown>, nowMs: number): boolean {
 	const { queue } = state.cycle;
-	const queued = new Set(queue.map((task) => (task.t === 's' ? task.id : '')));
+	const queued = new Set(queue.map((task) => (task.kind === 'stream' ? task.id : '')));
 	const outside: Task[] = scopeStreams(state, scope)
 		.filter((id) => !queued.has(id) && !attempted.has(id) && state.streams[id] !== undefined)
-		.map((id) => ({ t: 's', id, ctx: state.streams[id].ctx }));
+		.map((id) => ({ kind: 'stream', id, ctx: state.streams[id].ctx }));
 	const candidates = [...queue, ...outside];
 	if (candidates.length === 0) return false;
-	const fresh = candidates.filter((task) => task.t === 'l' || (state.streams[task.id]?.failures ?? 0) === 0);
+	const fresh = candidates.filter((task) => task.kind === 'listing' || (state.streams[task.id]?.failures ?? 0) === 0);
 	const pool = fresh.length > 0 ? fresh : candidates;
 	const chosen = pool[parseInt(cyrb53(`probe|${nowMs}`), 36) % pool.length];
 	const index = queue.indexOf(chosen);
@@ -524,20 +513,20 @@ export function endlessPaging(stream: StreamState, token: string, page: Page, re
 	const next = page.next as string;
 	const times = page.records.map((record) => recordTimeMs(record)).filter((t): t is number => t !== undefined);
 	const newest = times.length > 0 ? Math.max(...times) : undefined;
-	const paging = stream.paging ?? { n: 0, tokens: [] };
-	const progress = result.fresh > 0 || (newest !== undefined && (paging.top === undefined || newest > paging.top));
-	if (newest !== undefined && (paging.top === undefined || newest > paging.top)) paging.top = newest;
-	if (progress) {
-		stream.paging = { n: 0, tokens: [cyrb53(token)], top: paging.top };
+	const paging = stream.paging ?? { stalledPages: 0, tokens: [] };
+	const newer = newest !== undefined && (paging.newest === undefined || newest > paging.newest);
+	if (newer) paging.newest = newest;
+	if (result.fresh > 0 || newer) {
+		stream.paging = { stalledPages: 0, tokens: [cyrb53(token)], newest: paging.newest };
 		return undefined;
 	}
 	const seen = [...paging.tokens, cyrb53(token)];
 	if (seen.includes(cyrb53(next))) {
 		return '4SEE keeps handing out page tokens it gave before (a cycle) with nothing new; reading this stream starts again from its cursor next round';
 	}
-	paging.n++;
-	if (paging.n >= MAX_PAGES_WITHOUT_PROGRESS) {
-		return `4SEE sent ${paging.n} pages in a row with nothing new, each with a further page token; reading this stream starts again from its cursor next round`;
+	paging.stalledPages++;
+	if (paging.stalledPages >= MAX_PAGES_WITHOUT_PROGRESS) {
+		return `4SEE sent ${paging.stalledPages} pages in a row with nothing new, each with a further page token; reading this stream starts again from its cursor next round`;
 	}
 	paging.tokens = seen.slice(-MAX_TOKENS_REMEMBERED);
 	stream.paging = paging;
@@ -599,10 +588,11 @@ export async function runPoll(
 	io: PollIO,
 	nowMs: number,
 ): Promise<PollOutcome> {
-	if (settings.start.mode === 'now' && !storedStateFits(stored, settings)) return await proveScope(settings, io, nowMs);
-	const poll = beginPoll(loadState(stored, settings, nowMs), settings, io, nowMs);
+	const state = storedState(stored, settings);
+	if (state === undefined && settings.start.mode === 'now') return await proveScope(settings, io, nowMs);
+	const poll = beginPoll(state ?? freshState(settings, nowMs), settings, io, nowMs);
 	for (let task = nextTask(poll); task !== undefined; task = nextTask(poll)) {
-		const after = task.t === 'l' ? await readListing(poll, task) : await readStream(poll, task);
+		const after = task.kind === 'listing' ? await readListing(poll, task) : await readStream(poll, task);
 		if (after === 'stop') break;
 	}
 	// Reads started ahead and not taken end before the poll does: no request outlives its poll.
@@ -640,8 +630,8 @@ interface Poll {
 	outsideApi?: unknown;
 	timeUp: boolean;
 	transientFailures: number;
-	/** 'due': the next request is a probe; 'sent': the head of the queue is one. */
-	probe: 'no' | 'due' | 'sent';
+	/** The head of the queue is a probe (see `pickProbe`): if it fails too, the API counts as down. */
+	probing: boolean;
 }
 
 /** Starts the poll's round: a new one, the one an earlier poll left, or afresh for an edited scope. */
@@ -675,7 +665,7 @@ function beginPoll(state: TriggerState, settings: PollSettings, io: PollIO, nowM
 		succeeded: 0,
 		timeUp: false,
 		transientFailures: 0,
-		probe: 'no',
+		probing: false,
 	};
 }
 
@@ -703,17 +693,19 @@ function nextTask(poll: Poll): Task | undefined {
 	if (
 		poll.succeeded === 0 &&
 		poll.transientFailures > 0 &&
-		poll.probe !== 'sent' &&
+		!poll.probing &&
 		poll.spent < settings.requestBudget &&
-		(poll.probe === 'due' || state.cycle.queue.length === 0 || poll.spent === settings.requestBudget - 1)
+		(poll.transientFailures >= TRANSIENT_FAILURES_MEANING_DOWN ||
+			state.cycle.queue.length === 0 ||
+			poll.spent === settings.requestBudget - 1)
 	) {
-		poll.probe = pickProbe(state, settings.scope, poll.reads, poll.nowMs) ? 'sent' : 'no';
-		if (poll.probe === 'no' && state.cycle.queue.length === 0) return undefined;
+		poll.probing = pickProbe(state, settings.scope, poll.reads, poll.nowMs);
+		if (!poll.probing && state.cycle.queue.length === 0) return undefined;
 	}
 	const queue = state.cycle.queue;
 	if (queue.length === 0 || poll.items.length >= settings.maxItems) return undefined;
 	const task = queue[0];
-	const free = task.t === 'l' && isScopeListing(settings.scope, task.src);
+	const free = task.kind === 'listing' && isScopeListing(settings.scope, task.src);
 	if (poll.spent >= settings.requestBudget && !free) return undefined;
 	if (outOfTime(settings, poll.io, poll.requests)) {
 		poll.timeUp = true;
@@ -742,12 +734,11 @@ function stops(poll: Poll, error: unknown, specific: boolean): boolean {
 	if (poll.succeeded > 0) return false;
 	if (poll.io.isTransient?.(error) === true) {
 		poll.transientFailures++;
-		if (poll.probe === 'sent') return true;
-		if (poll.transientFailures >= TRANSIENT_FAILURES_MEANING_DOWN) poll.probe = 'due';
-	} else if (poll.probe === 'sent') {
-		// Not an answer that tells either way (a removed stream): probe another one.
-		poll.probe = 'due';
+		// The probe failed too: the API counts as down.
+		if (poll.probing) return true;
 	}
+	// Not an answer that tells either way (a removed stream): the next request picks another probe.
+	poll.probing = false;
 	return false;
 }
 
@@ -765,7 +756,7 @@ function afterFailure(poll: Poll, error: unknown, specific: boolean): 'next' | '
 }
 
 /** One page of a listing: the streams (or further listings) it names join the queue. */
-async function readListing(poll: Poll, task: Extract<Task, { t: 'l' }>): Promise<'next' | 'stop'> {
+async function readListing(poll: Poll, task: Extract<Task, { kind: 'listing' }>): Promise<'next' | 'stop'> {
 	const { state, io } = poll;
 	const queue = state.cycle.queue;
 	try {
@@ -797,7 +788,7 @@ function streamFailed(poll: Poll, id: string, stream: StreamState, message: stri
 }
 
 /** One page of a stream: its new records become items, and the stream's cursor and paging move on. */
-async function readStream(poll: Poll, task: Extract<Task, { t: 's' }>): Promise<'next' | 'stop'> {
+async function readStream(poll: Poll, task: Extract<Task, { kind: 'stream' }>): Promise<'next' | 'stop'> {
 	const { state, settings, io } = poll;
 	const event = settings.scope.event;
 	const queue = state.cycle.queue;

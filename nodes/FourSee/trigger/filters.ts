@@ -8,7 +8,7 @@
  */
 import { RECORD_FIELDS } from '../api';
 import { hasKey } from '../helpers/maps';
-import { canonicalJson } from './hash';
+import { canonicalJson } from '../helpers/canonicalJson';
 import type { Filter, FilterState } from './types';
 
 export interface FilterResult {
@@ -83,8 +83,8 @@ export function applyFilter(
 			if (lat === undefined || lon === undefined) return { pass: false, state };
 			const distance = haversineMeters(filter.latitude, filter.longitude, lat, lon);
 			const inside = distance <= filter.radiusMeters;
-			if (state !== undefined && t < state.t) return { pass: false, state };
-			const next: FilterState = { t, inside };
+			if (state !== undefined && t < state.time) return { pass: false, state };
+			const next: FilterState = { time: t, inside };
 			// The first position only sets the baseline: we cannot know whether it was a crossing.
 			if (state?.inside === undefined || state.inside === inside) return { pass: false, state: next };
 			const transition = inside ? 'enter' : 'leave';
@@ -98,9 +98,9 @@ export function applyFilter(
 		case 'fieldChange': {
 			const value = readField(record, filter.field);
 			if (value === undefined) return { pass: false, state };
-			if (state !== undefined && t < state.t) return { pass: false, state };
+			if (state !== undefined && t < state.time) return { pass: false, state };
 			const text = canonicalJson(value);
-			const next: FilterState = { t, value: text };
+			const next: FilterState = { time: t, value: text };
 			if (state?.value === undefined || state.value === text) return { pass: false, state: next };
 			return {
 				pass: true,
@@ -111,10 +111,10 @@ export function applyFilter(
 		case 'threshold': {
 			const x = toNumber(readField(record, filter.field));
 			if (x === undefined) return { pass: false, state };
-			if (state !== undefined && t < state.t) return { pass: false, state };
-			const next: FilterState = { t, x };
-			if (state?.x === undefined) return { pass: false, state: next };
-			const prev = state.x;
+			if (state !== undefined && t < state.time) return { pass: false, state };
+			const next: FilterState = { time: t, number: x };
+			if (state?.number === undefined) return { pass: false, state: next };
+			const prev = state.number;
 			const up = prev <= filter.value && x > filter.value;
 			const down = prev >= filter.value && x < filter.value;
 			const pass =

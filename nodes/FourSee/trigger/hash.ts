@@ -2,13 +2,11 @@
  * Stable record keys for telemetry that carries no id of its own.
  *
  * The key only has to tell apart records of one stream inside the lateness window, so a small
- * synchronous 53-bit string hash (cyrb53) over canonical JSON is enough, and it keeps this module
- * free of Node built-ins so the pure trigger logic runs anywhere: the same record always gives
- * the same key, whatever the order of its fields in the response.
+ * synchronous 53-bit string hash (cyrb53) over canonical JSON (helpers/canonicalJson.ts) is
+ * enough, and it keeps this module free of Node built-ins so the pure trigger logic runs
+ * anywhere: the same record always gives the same key, whatever the order of its fields in the
+ * response.
  */
-
-// One canonical form for the trigger's keys and the action node's de-duplication.
-export { canonicalJson } from '../helpers/canonicalJson';
 
 /** cyrb53 (public domain, bryc): a fast 53-bit hash with good spread, as a base-36 string. */
 export function cyrb53(text: string, seed = 0): string {

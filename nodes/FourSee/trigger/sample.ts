@@ -20,13 +20,12 @@ async function sampleStreams(settings: PollSettings, io: PollIO): Promise<Array<
 	if ('trailers' in scope) return scope.trailers.slice(0, SAMPLE_STREAMS).map((id) => ({ id }));
 	if ('devices' in scope) return scope.devices.slice(0, SAMPLE_STREAMS).map((id) => ({ id }));
 	if ('units' in scope) return scope.units.slice(0, SAMPLE_STREAMS).map((id) => ({ id }));
-	const first: Task =
+	const first: Extract<Task, { kind: 'listing' }> =
 		'allUnits' in scope
-			? { t: 'l', src: { of: 'deliverSafeUnits' } }
+			? { kind: 'listing', src: { of: 'deliverSafeUnits' } }
 			: 'trailer' in scope
-				? { t: 'l', src: { of: 'trailerDevices', id: scope.trailer }, ctx: { trailerId: scope.trailer } }
-				: { t: 'l', src: { of: 'fleetTrailers', id: scope.fleet }, ctx: { fleetId: scope.fleet } };
-	if (first.t !== 'l') return [];
+				? { kind: 'listing', src: { of: 'trailerDevices', id: scope.trailer }, ctx: { trailerId: scope.trailer } }
+				: { kind: 'listing', src: { of: 'fleetTrailers', id: scope.fleet }, ctx: { fleetId: scope.fleet } };
 	const page = await io.listPage(first.src, undefined);
 	const ids = page.records.map((r) => r.id).filter((id): id is string => typeof id === 'string');
 	if (scope.event === 'deviceTelemetry' && 'fleet' in scope) {

@@ -1,6 +1,8 @@
 /**
  * The trigger's data model. Everything here is plain JSON: it lives in n8n's workflow static
- * data, which n8n serialises between polls and across restarts.
+ * data, which n8n serialises between polls and across restarts. The stored state
+ * (`TriggerState`) carries a version; states written by earlier versions are read through
+ * `migrate.ts`, so a change to these shapes is a new version with a step there.
  */
 
 export type EventKind = 'gpsPosition' | 'deviceTelemetry' | 'deliverSafeTelemetry';
@@ -69,17 +71,17 @@ export interface PollSettings {
 	concurrency?: number;
 }
 
-/** A unit of work in the round-robin queue: read one stream, or walk one listing. */
+/** A unit of work in the round-robin queue: read one stream, or walk one listing (from page `next`). */
 export type Task =
-	| { t: 's'; id: string; ctx?: StreamContext }
-	| { t: 'l'; src: ListSource; next?: string; ctx?: StreamContext };
+	| { kind: 'stream'; id: string; ctx?: StreamContext }
+	| { kind: 'listing'; src: ListSource; next?: string; ctx?: StreamContext };
 
 export interface StreamState {
 	/** Nothing before this time (ms) is emitted: the start point, raised when keys are evicted. */
 	floor: number;
-	/** Watermark: the newest record time (ms) processed so far. */
-	wm?: number;
-	/** Keys of records processed with time >= wm - lateness, mapped to their time (ms). */
+	/** The newest record time (ms) processed so far. */
+	watermark?: number;
+	/** Keys of records processed with time >= watermark - lateness, mapped to their time (ms). */
 	keys: Record<string, number>;
 	/** Keys of records without a readable timestamp already emitted (bounded, oldest first). */
 	untimed?: string[];
@@ -87,17 +89,14 @@ export interface StreamState {
 	unordered?: true;
 	/** Continuation token when a read stopped before the end of the stream. */
 	resume?: string;
-	/**
-	 * While a pass over the stream follows page tokens: pages in a row without progress, hashes of
-	 * the tokens sent since the last progress, and the newest record time met in the pass.
-	 */
-	paging?: { n: number; tokens: string[]; top?: number };
+	/** While a pass over the stream follows page tokens: is it getting anywhere (see `endlessPaging`). */
+	paging?: PagingState;
 	ctx?: StreamContext;
 	/** Cycle in which a listing (or the configured list) last named this stream. */
 	seen: number;
-	/** Filter signature and state; reset when the filter settings change. */
-	fsig?: string;
-	f?: FilterState;
+	/** The filter settings `filterState` was built under: the state is reset when they change. */
+	filterSignature?: string;
+	filterState?: FilterState;
 	/** Consecutive failed reads, so a stream that keeps failing is reported, not silently frozen. */
 	failures?: number;
 	lastError?: string;
@@ -112,26 +111,39 @@ export interface StreamState {
  */
 export type FailureReason = 'notFound' | 'noAccess' | 'server' | 'other';
 
+export interface PagingState {
+	/** Pages in a row without progress. */
+	stalledPages: number;
+	/** Hashes of the page tokens sent since the last progress. */
+	tokens: string[];
+	/** The newest record time (ms) met in this pass. */
+	newest?: number;
+}
+
+/** What an edge filter remembers of a stream (one of `inside`, `value`, `number`, by filter type). */
 export interface FilterState {
 	/** Time (ms) of the record the state reflects; older records do not move it. */
-	t: number;
+	time: number;
 	/** geofence: was the last position inside. */
 	inside?: boolean;
 	/** fieldChange: canonical JSON of the last value. */
 	value?: string;
-	/** threshold: last numeric value. */
-	x?: number;
+	/** threshold: the last numeric value. */
+	number?: number;
 }
 
 export interface TriggerState {
-	v: 1;
-	/** Event kind and start settings: when they change the trigger starts afresh. */
-	sig: string;
+	/** The format's version (`STATE_VERSION`); `migrate.ts` reads the earlier ones. */
+	v: 2;
+	/** Event kind and start settings (`stateSignature`): when they change the trigger starts afresh. */
+	settingsSignature: string;
+	/** The start point (ms): where a stream met for the first time begins. */
 	startMs: number;
 	streams: Record<string, StreamState>;
 	/** Watermarks of streams that left the scope (bounded), so one that returns does not replay. */
 	gone: Record<string, number>;
 	cycle: {
+		/** The cycle's number (a stream's `seen` refers to it). */
 		n: number;
 		/** Signature of the scope the queue was built for. */
 		scope: string;

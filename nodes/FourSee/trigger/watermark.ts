@@ -2,7 +2,7 @@
  * The composite watermark of one stream: the newest record time processed, plus the keys of the
  * records processed inside the lateness window behind it.
  *
- * Each read starts at `max(floor, wm - lateness)`, so records that share a timestamp across a
+ * Each read starts at `max(floor, watermark - lateness)`, so records that share a timestamp across a
  * page boundary, and records uploaded late (within the window), are served again; the keys tell
  * which of them were already emitted. Keys older than the window are pruned, and a hard cap per
  * stream keeps memory bounded even for a very chatty stream: when it bites, the oldest
@@ -17,7 +17,8 @@
 import { recordId } from '../api';
 import { countDisorder, inTimeOrder } from '../helpers/order';
 import { applyFilter, filterSignature } from './filters';
-import { canonicalJson, cyrb53 } from './hash';
+import { canonicalJson } from '../helpers/canonicalJson';
+import { cyrb53 } from './hash';
 import { hasKey, idMap } from '../helpers/maps';
 import type { Filter, StreamState } from './types';
 
@@ -36,8 +37,8 @@ export function newStream(floor: number, cycle: number): StreamState {
 
 /** Earliest record time (ms) the next read of this stream needs. */
 function readFrom(stream: StreamState, latenessMs: number): number {
-	if (stream.wm === undefined) return stream.floor;
-	return Math.max(stream.floor, stream.wm - latenessMs);
+	if (stream.watermark === undefined) return stream.floor;
+	return Math.max(stream.floor, stream.watermark - latenessMs);
 }
 
 /**
@@ -125,9 +126,9 @@ export function ingestPage(
 	const accepted: Accepted[] = [];
 	const occurrences = new Map<string, number>();
 	const fsig = filterSignature(read.filter);
-	if (stream.fsig !== fsig) {
-		stream.fsig = fsig;
-		delete stream.f;
+	if (stream.filterSignature !== fsig) {
+		stream.filterSignature = fsig;
+		delete stream.filterState;
 	}
 	const order = countDisorder(records, read.top);
 	read.top = order.top;
@@ -144,7 +145,7 @@ export function ingestPage(
 			if (stream.untimed?.includes(key) === true) continue;
 			// Evaluated at the stream's current time, but it cannot move a transition filter's
 			// state: it has no place in the sequence.
-			const result = applyFilter(read.filter, record, stream.wm ?? read.lowBound, stream.f);
+			const result = applyFilter(read.filter, record, stream.watermark ?? read.lowBound, stream.filterState);
 			if (result.pass && accepted.length >= room) return done(true);
 			rememberUntimed(stream, key);
 			fresh++;
@@ -159,7 +160,7 @@ export function ingestPage(
 		}
 		if (hasKey(stream.keys, key)) continue;
 		const future = own > read.wmCeiling;
-		const result = applyFilter(read.filter, record, future ? read.wmCeiling : own, stream.f);
+		const result = applyFilter(read.filter, record, future ? read.wmCeiling : own, stream.filterState);
 		if (result.pass && accepted.length >= room) return done(true);
 		// The key keeps the record's own time, so it is remembered as long as it lies ahead.
 		stream.keys[key] = own;
@@ -167,9 +168,9 @@ export function ingestPage(
 		// A future record moves nothing: raised to it (or even to now), the cursor would pass
 		// records not read yet (a backlog, a clock behind ours) and they would never be asked for.
 		if (!future) {
-			if (stream.wm === undefined || own > stream.wm) stream.wm = own;
-			if (result.state === undefined) delete stream.f;
-			else stream.f = result.state;
+			if (stream.watermark === undefined || own > stream.watermark) stream.watermark = own;
+			if (result.state === undefined) delete stream.filterState;
+			else stream.filterState = result.state;
 		}
 		const item: Accepted = { record, key, detail: result.detail };
 		if (future) item.future = true;
@@ -180,8 +181,8 @@ export function ingestPage(
 
 /** Drops keys that fell out of the window, and enforces the per-stream cap. */
 export function settle(stream: StreamState, latenessMs: number, maxKeys = MAX_KEYS_PER_STREAM): void {
-	if (stream.wm === undefined) return;
-	const horizon = stream.wm - latenessMs;
+	if (stream.watermark === undefined) return;
+	const horizon = stream.watermark - latenessMs;
 	let entries = Object.entries(stream.keys).filter(([, t]) => t >= horizon);
 	if (entries.length > maxKeys) {
 		entries.sort((a, b) => a[1] - b[1]);

@@ -4,7 +4,7 @@
  * change filter (edges, checked against edges computed from the ground truth), every DeliverSafe
  * unit with an event-type filter, and "Fetch Test Event" leaving the stored state alone.
  */
-import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
+import { canonicalJson } from '../../../nodes/FourSee/helpers/canonicalJson';
 import { readField } from '../../../nodes/FourSee/trigger/filters';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { advanceClock, appendTelemetry, clock, configure, scope, truth } from '../../../sandbox/client';
@@ -212,7 +212,7 @@ describe('4SEE Trigger scopes and filters against the sandbox', () => {
 			// Only the failure count moved; the trigger's cursor for it did not.
 			const stream = (JSON.parse(result.after) as { fourSeeTrigger: { streams: Record<string, Json> } }).fourSeeTrigger.streams['trl-99999'];
 			expect(stream).toMatchObject({ failures: poll, reason: 'notFound' });
-			expect(stream.wm).toBeUndefined();
+			expect(stream.watermark).toBeUndefined();
 		}
 		expect(harness.logs.join('\n')).toContain('could not read trl-99999 (2 poll(s) in a row): Trailer trl-99999 not found');
 	});

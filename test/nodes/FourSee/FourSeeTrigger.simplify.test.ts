@@ -5,7 +5,7 @@
  */
 import { KM_PER_MILE, SIMPLIFIED_FIELDS } from '../../../nodes/FourSee/api';
 import { simplifyRecord } from '../../../nodes/FourSee/helpers/simplify';
-import { canonicalJson } from '../../../nodes/FourSee/trigger/hash';
+import { canonicalJson } from '../../../nodes/FourSee/helpers/canonicalJson';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { advanceClock, clock, scope, truth } from '../../../sandbox/client';
 import { PollHarness } from '../../helpers/pollContext';

@@ -104,11 +104,11 @@ describe('a poll that finishes a round an earlier poll left', () => {
 
 describe('the whole stored state is bounded', () => {
 	function bigState(streams: number, keysPerStream: number): TriggerState {
-		const state: TriggerState = { v: 1, sig: 'gpsPosition|now', startMs: 0, streams: {}, gone: {}, cycle: { n: 1, scope: '', queue: [] } };
+		const state: TriggerState = { v: 2, settingsSignature: 'gpsPosition|now', startMs: 0, streams: {}, gone: {}, cycle: { n: 1, scope: '', queue: [] } };
 		for (let s = 0; s < streams; s++) {
 			const keys: Record<string, number> = {};
 			for (let k = 0; k < keysPerStream; k++) keys[`h${s.toString(36)}x${k.toString(36)}padpad`] = 1_767_225_600_000 + k * 60_000;
-			state.streams[`trl-${s}`] = { floor: 0, wm: 1_767_225_600_000 + keysPerStream * 60_000, keys, seen: 1 };
+			state.streams[`trl-${s}`] = { floor: 0, watermark: 1_767_225_600_000 + keysPerStream * 60_000, keys, seen: 1 };
 		}
 		return state;
 	}

@@ -63,7 +63,7 @@ describe('filters', () => {
 		let result = applyFilter(change, { v: 'a' }, 10, undefined);
 		result = applyFilter(change, { v: 'b' }, 5, result.state);
 		expect(result.pass).toBe(false);
-		expect(result.state).toEqual({ t: 10, value: '"a"' });
+		expect(result.state).toEqual({ time: 10, value: '"a"' });
 	});
 
 	it('reads dotted paths and fields literally named with a dot', () => {

@@ -1,4 +1,5 @@
-import { canonicalJson, cyrb53 } from '../../../../nodes/FourSee/trigger/hash';
+import { canonicalJson } from '../../../../nodes/FourSee/helpers/canonicalJson';
+import { cyrb53 } from '../../../../nodes/FourSee/trigger/hash';
 import { readAnomalies } from '../../../../nodes/FourSee/trigger/engine';
 import { CLOCK_SKEW_MS, ingestPage, newStream, recordKey, settle, startRead } from '../../../../nodes/FourSee/trigger/watermark';
 import { FakeApi, iso, T0 } from './fakeApi';
@@ -124,7 +125,7 @@ describe('what 4SEE sends that its contract rules out', () => {
 			['skew', undefined],
 			['ahead', true],
 		]);
-		expect(stream.wm).toBe(Date.parse(at(4)));
+		expect(stream.watermark).toBe(Date.parse(at(4)));
 	});
 
 	it('a record stamped in 2099 is emitted once, flagged, and does not move the watermark (never past now + 5 minutes)', async () => {
@@ -137,9 +138,9 @@ describe('what 4SEE sends that its contract rules out', () => {
 		expect(first.items.find((i) => i.record.v === 'future')?.meta.futureTimestamp).toBe(true);
 		expect(first.items.filter((i) => i.meta.futureTimestamp === true)).toHaveLength(1);
 		expect(first.warnings.join(' ')).toMatch(/1 record\(s\) of t1 stamped more than 5 minutes in the future/);
-		const stream = (poller.stored as { streams: Record<string, { wm: number }> }).streams.t1;
-		expect(stream.wm).toBe(Date.parse(at(-20)));
-		expect(stream.wm).toBeLessThanOrEqual(NOW + CLOCK_SKEW_MS);
+		const stream = (poller.stored as { streams: Record<string, { watermark: number }> }).streams.t1;
+		expect(stream.watermark).toBe(Date.parse(at(-20)));
+		expect(stream.watermark).toBeLessThanOrEqual(NOW + CLOCK_SKEW_MS);
 		// Time goes on, ordinary records keep flowing, the future one is never emitted again.
 		for (let step = 1; step <= 6; step++) {
 			poller.nowMs = NOW + step * 10 * 60_000;
@@ -182,7 +183,7 @@ describe('what 4SEE sends that its contract rules out', () => {
 
 	it('records older than the read start that were never emitted are counted, not dropped silently', () => {
 		const stream = newStream(T0, 1);
-		stream.wm = NOW;
+		stream.watermark = NOW;
 		stream.keys = { known: NOW - 40 * 60_000 };
 		const read = startRead('gps:t1', stream, 15 * 60_000, { type: 'none' }, NOW);
 		const result = ingestPage(stream, [{ timestamp: at(-40), v: 'old' }, { timestamp: at(-1), v: 'new' }], read, 100);
@@ -216,8 +217,8 @@ describe('what 4SEE sends that its contract rules out', () => {
 		expect(new Set(values).size).toBe(values.length);
 		expect(values).toHaveLength(2 + 3 + 11);
 		expect(warnings).toEqual([expect.stringMatching(/^4SEE sent 2 record\(s\) of t1 without a readable timestamp; each was emitted once/)]);
-		const stream = (poller.stored as { streams: Record<string, { wm: number }> }).streams.t1;
+		const stream = (poller.stored as { streams: Record<string, { watermark: number }> }).streams.t1;
 		// The cursor is the newest timed record's time: the untimed ones did not move it.
-		expect(stream.wm).toBe(NOW + 11 * 60_000 - 30_000);
+		expect(stream.watermark).toBe(NOW + 11 * 60_000 - 30_000);
 	});
 });
