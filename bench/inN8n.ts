@@ -1,3 +1,4 @@
+/* eslint-disable -- Not shipped, so n8n-node lint's rules for a node's runtime code do not apply; eslint.dev.config.mjs lints this file (npm run lint). */
 /**
  * A bench section's real n8n 2.x: credentials and workflows imported, n8n started, the owner
  * logged in, the workflows activated (n8n 2.x publishes them; a webhook answers once it is
