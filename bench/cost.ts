@@ -6,7 +6,8 @@
  * records, for a client with one request at a time, the ms from each answer to the next request
  * (its `idleGapsMs`): that is the node's own time per request (its code, n8n's helpers, the
  * loopback). The n8n process's CPU time (user + system, from /proc) over the same stretch gives
- * CPU per 1,000 streams read.
+ * CPU per 1,000 streams read. Both nodes run with Concurrent Requests 1 here: with requests
+ * overlapping there is no idle gap to measure.
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -77,7 +78,8 @@ export async function costSection(results: Json, log: (line: string) => void): P
 			fourSeeNode('Trailers', { resource: 'trailer', operation: 'getMany', fleet, activeOnly: true, returnAll: true, options: {} }, cred),
 			fourSeeNode(
 				'GPS',
-				{ resource: 'trailer', operation: 'getGpsTelemetry', trailer: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, timeRange: 'between', start, end, returnAll: true, options: {} },
+				// One request at a time (Concurrent Requests 1), as the idle gaps measured here need.
+				{ resource: 'trailer', operation: 'getGpsTelemetry', trailer: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, timeRange: 'between', start, end, returnAll: true, options: { concurrency: 1 } },
 				cred,
 			),
 		]);
@@ -96,7 +98,8 @@ export async function costSection(results: Json, log: (line: string) => void): P
 					fleet,
 					startFrom: 'now',
 					// One poll reads the whole fleet: the cost per request is what is measured.
-					options: { requestBudget: 5000, timeLimitSeconds: 600 },
+					// One request at a time too (Concurrent Requests 1): the idle gaps need it.
+					options: { requestBudget: 5000, timeLimitSeconds: 600, concurrency: 1 },
 				},
 				credentials: credentialRef(cred),
 			},
