@@ -60,32 +60,53 @@ export async function* paginate(
 	const limit = checkLimit(node, options.limit, options.itemIndex);
 	if (limit === 0) return;
 	const seen = new Set<string>();
+	const progress = new Progress(node, options, limit);
 	let next: string | undefined;
-	let delivered = 0;
-	let emptyInARow = 0;
 	for (;;) {
-		const take = limit === undefined ? pageSize : Math.min(pageSize, limit - delivered);
+		const take = limit === undefined ? pageSize : Math.min(pageSize, limit - progress.delivered);
 		const page = await fetchPage(this, node, options, take, next);
 		let records = page.records;
-		if (limit !== undefined && records.length > limit - delivered) {
-			records = records.slice(0, limit - delivered);
+		if (limit !== undefined && records.length > limit - progress.delivered) {
+			records = records.slice(0, limit - progress.delivered);
 		}
-		checkMaxRecords(node, options, limit, delivered + records.length);
-		delivered += records.length;
-		if (records.length > 0) {
-			emptyInARow = 0;
-			yield records as IDataObject[];
-		} else {
-			emptyInARow++;
-		}
-		if (limit !== undefined && delivered >= limit) return;
-		if (page.next === undefined) return;
+		if (progress.add(records.length)) yield records as IDataObject[];
+		if (progress.limitReached || page.next === undefined) return;
 		if (seen.has(page.next)) throw loopError(node, options, 'returned a page token it had already given');
-		if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
-			throw loopError(node, options, `returned ${emptyInARow} empty pages in a row`);
-		}
+		progress.checkNotEndless((n) => `returned ${n} empty pages in a row`);
 		seen.add(page.next);
 		next = page.next;
+	}
+}
+
+/**
+ * What both paging loops count: the records delivered so far (held to Max Records, and to the
+ * limit), and the pages in a row that brought nothing new, which end paging as a loop.
+ */
+class Progress {
+	delivered = 0;
+	private emptyInARow = 0;
+
+	constructor(
+		private readonly node: INode,
+		private readonly options: PaginateOptions,
+		private readonly limit: number | undefined,
+	) {}
+
+	/** Counts a page's new records; whether it has any to deliver. */
+	add(count: number): boolean {
+		checkMaxRecords(this.node, this.options, this.limit, this.delivered + count);
+		this.delivered += count;
+		this.emptyInARow = count > 0 ? 0 : this.emptyInARow + 1;
+		return count > 0;
+	}
+
+	get limitReached(): boolean {
+		return this.limit !== undefined && this.delivered >= this.limit;
+	}
+
+	/** Throws when too many pages in a row brought nothing new (`what` says it in 4SEE's terms). */
+	checkNotEndless(what: (pages: number) => string): void {
+		if (this.emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) throw loopError(this.node, this.options, what(this.emptyInARow));
 	}
 }
 
@@ -123,8 +144,7 @@ export async function* telemetryPages(
 
 	let next: string | undefined = telemetryStartToken(options.start);
 	const requested = new Set<string>();
-	let delivered = 0;
-	let emptyInARow = 0;
+	const progress = new Progress(node, options, limit);
 	let take = pageSize;
 	// Set after a page that only repeated itself: ask for a full page, not just what is missing.
 	let forceFull = false;
@@ -144,7 +164,7 @@ export async function* telemetryPages(
 			// The server re-serves the records of the last timestamp, so they take up room in the
 			// page: ask for what is still wanted plus those, or the last pages could hold only repeats.
 			const wanted =
-				limit === undefined || forceFull ? take : Math.min(take, limit - delivered + boundary.size);
+				limit === undefined || forceFull ? take : Math.min(take, limit - progress.delivered + boundary.size);
 			const page = await fetchPage(this, node, options, wanted, next);
 			requested.add(next);
 			const fresh: JsonObject[] = [];
@@ -169,19 +189,10 @@ export async function* telemetryPages(
 				}
 				if (timeMs !== undefined && timeMs === boundaryMs) boundary.add(identity);
 				fresh.push(record);
-				if (limit !== undefined && delivered + fresh.length >= limit) break;
+				if (limit !== undefined && progress.delivered + fresh.length >= limit) break;
 			}
-			checkMaxRecords(node, options, limit, delivered + fresh.length);
-			delivered += fresh.length;
-			if (fresh.length > 0) {
-				emptyInARow = 0;
-				yield fresh as IDataObject[];
-			} else {
-				emptyInARow++;
-			}
-			if (reachedEnd) return;
-			if (limit !== undefined && delivered >= limit) return;
-			if (page.next === undefined) return;
+			if (progress.add(fresh.length)) yield fresh as IDataObject[];
+			if (reachedEnd || progress.limitReached || page.next === undefined) return;
 			if (requested.has(page.next)) {
 				// More records share one timestamp than a page holds: the server keeps re-serving
 				// the same ones. A bigger page gets past them; at the maximum, give up clearly.
@@ -193,9 +204,7 @@ export async function* telemetryPages(
 				}
 				throw loopError(node, options, 'returned a page token it had already given');
 			}
-			if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
-				throw loopError(node, options, `returned ${emptyInARow} pages in a row with no new records (empty pages in a row, or records already delivered)`);
-			}
+			progress.checkNotEndless((n) => `returned ${n} pages in a row with no new records (empty pages in a row, or records already delivered)`);
 			forceFull = false;
 			take = pageSize;
 			next = page.next;
