@@ -9,14 +9,12 @@ import { canonicalJson } from '../../../nodes/FourSee/helpers/canonicalJson';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { advanceClock, clock, scope, truth } from '../../../sandbox/client';
 import { PollHarness } from '../../helpers/pollContext';
+import { withoutMeta } from '../../helpers/truth';
 
 type Json = Record<string, unknown>;
 const rl = (value: string) => ({ __rl: true, mode: 'id', value });
 const minus = (iso: string, seconds: number) => new Date(Date.parse(iso) - seconds * 1000).toISOString();
-const plain = (item: Json) => {
-	const { fourSee: _meta, ...record } = item;
-	return canonicalJson(record);
-};
+const plain = (item: Json) => canonicalJson(withoutMeta(item));
 
 describe('4SEE Trigger: Simplify and mph', () => {
 	let sandbox: Sandbox;
@@ -24,26 +22,21 @@ describe('4SEE Trigger: Simplify and mph', () => {
 		await sandbox?.close();
 	});
 
-	it('Speed Above 40 mph, simplified: exactly the positions faster than 64.37 km/h, each with its handful of fields', async () => {
+	/** A trigger on the GPS of the sandbox's second trailer (it stands and drives) from `hoursBack` on, with a Speed Above filter. */
+	async function speedTrigger(hoursBack: number, filter: Json): Promise<{ harness: PollHarness; trailer: string; start: string }> {
 		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
-		const { trailers } = await scope(sandbox.url);
-		const start = minus((await clock(sandbox.url)).now, 6 * 3600);
+		const trailer = (await scope(sandbox.url)).trailers[1];
+		const start = minus((await clock(sandbox.url)).now, hoursBack * 3600);
 		const harness = new PollHarness({
 			url: sandbox.url,
 			apiKey: sandbox.apiKey,
-			parameters: {
-				event: 'gpsPosition',
-				gpsScope: 'trailer',
-				trailer: rl(trailers[1]),
-				gpsFilter: 'speedAbove',
-				speedUnit: 'mph',
-				speedMph: 40,
-				simplify: true,
-				startFrom: 'date',
-				startDate: start,
-				options: {},
-			},
+			parameters: { event: 'gpsPosition', gpsScope: 'trailer', trailer: rl(trailer), gpsFilter: 'speedAbove', ...filter, startFrom: 'date', startDate: start, options: {} },
 		});
+		return { harness, trailer, start };
+	}
+
+	it('Speed Above 40 mph, simplified: exactly the positions faster than 64.37 km/h, each with its handful of fields', async () => {
+		const { harness, trailer, start } = await speedTrigger(6, { speedUnit: 'mph', speedMph: 40, simplify: true });
 		const emitted: Json[] = [];
 		for (let i = 0; i < 4; i++) {
 			const result = await harness.poll();
@@ -52,7 +45,7 @@ describe('4SEE Trigger: Simplify and mph', () => {
 			await advanceClock(sandbox.url, 900);
 		}
 		const end = (await clock(sandbox.url)).now;
-		const all = (await truth(sandbox.url, { kind: 'gps', id: trailers[1], from: start, to: end })).records;
+		const all = (await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end })).records;
 		const fast = all.filter((record) => Number(record.speedKph) > 40 * KM_PER_MILE);
 		// The sandbox's second trailer stands and drives in this window: something to keep and to drop.
 		expect(fast.length).toBeGreaterThan(0);
@@ -65,27 +58,11 @@ describe('4SEE Trigger: Simplify and mph', () => {
 	});
 
 	it('Speed Above in km/h stays as it was for workflows saved before the unit existed', async () => {
-		sandbox = await startSandbox({ clock: 'manual', fleets: 1, trailersPerFleet: 2 });
-		const { trailers } = await scope(sandbox.url);
-		const start = minus((await clock(sandbox.url)).now, 3 * 3600);
-		const harness = new PollHarness({
-			url: sandbox.url,
-			apiKey: sandbox.apiKey,
-			parameters: {
-				event: 'gpsPosition',
-				gpsScope: 'trailer',
-				trailer: rl(trailers[1]),
-				gpsFilter: 'speedAbove',
-				speedKph: 40,
-				startFrom: 'date',
-				startDate: start,
-				options: {},
-			},
-		});
+		const { harness, trailer, start } = await speedTrigger(3, { speedKph: 40 });
 		const result = await harness.poll();
 		expect(result.error).toBeUndefined();
 		const end = (await clock(sandbox.url)).now;
-		const all = (await truth(sandbox.url, { kind: 'gps', id: trailers[1], from: start, to: end })).records;
+		const all = (await truth(sandbox.url, { kind: 'gps', id: trailer, from: start, to: end })).records;
 		expect(all.some((r) => Number(r.speedKph) <= 40) && all.some((r) => Number(r.speedKph) > 40)).toBe(true);
 		// Unsimplified: the records as the API serves them.
 		expect(result.items.map(plain).sort()).toEqual(all.filter((r) => Number(r.speedKph) > 40).map((r) => canonicalJson(r)).sort());
