@@ -55,6 +55,20 @@ export interface CostRow {
 	wallSeconds: number;
 }
 
+/** One node's row, from the sandbox's stats since their reset and the CPU n8n used meanwhile. */
+async function costRow(url: string, node: string, cpuUsedMs: number, startedAt: number): Promise<CostRow> {
+	const stats = await control.stats(url);
+	const streams = await telemetryRequests(url);
+	return {
+		node,
+		streams,
+		requests: stats.requests.total - stats.authCalls,
+		ownMsPerRequest: median(stats.idleGapsMs),
+		cpuMsPer1000Streams: (cpuUsedMs / Math.max(1, streams)) * 1000,
+		wallSeconds: (performance.now() - startedAt) / 1000,
+	};
+}
+
 export async function costSection(results: Json, log: (line: string) => void): Promise<void> {
 	const sandbox = await startSandbox({
 		clock: 'real',
@@ -126,16 +140,7 @@ export async function costSection(results: Json, log: (line: string) => void): P
 			let t0 = performance.now();
 			const answer = await fetch(`${n8n.url}/webhook/bench-cost-action`, { method: 'POST' });
 			if (answer.status !== 200) throw new Error(`action workflow answered ${answer.status}: ${await answer.text()}`);
-			let stats = await control.stats(sandbox.url);
-			const actionStreams = await telemetryRequests(sandbox.url);
-			rows.push({
-				node: 'action (Get Many -> Get GPS Telemetry)',
-				streams: actionStreams,
-				requests: stats.requests.total - stats.authCalls,
-				ownMsPerRequest: median(stats.idleGapsMs),
-				cpuMsPer1000Streams: ((cpuMs(pid) - cpu) / actionStreams) * 1000,
-				wallSeconds: (performance.now() - t0) / 1000,
-			});
+			rows.push(await costRow(sandbox.url, 'action (Get Many -> Get GPS Telemetry)', cpuMs(pid) - cpu, t0));
 			log(`cost: action node ${JSON.stringify(rows[0])}`);
 
 			// The trigger: activation (one request), then the first scheduled poll reads the fleet.
@@ -162,17 +167,7 @@ export async function costSection(results: Json, log: (line: string) => void): P
 				}
 				await new Promise((resolve) => setTimeout(resolve, 50));
 			}
-			const cpuUsed = cpuMs(pid) - cpu;
-			stats = await control.stats(sandbox.url);
-			const triggerStreams = await telemetryRequests(sandbox.url);
-			rows.push({
-				node: 'trigger (one scheduled poll over the fleet)',
-				streams: triggerStreams,
-				requests: stats.requests.total - stats.authCalls,
-				ownMsPerRequest: median(stats.idleGapsMs),
-				cpuMsPer1000Streams: (cpuUsed / Math.max(1, triggerStreams)) * 1000,
-				wallSeconds: (performance.now() - t0) / 1000,
-			});
+			rows.push(await costRow(sandbox.url, 'trigger (one scheduled poll over the fleet)', cpuMs(pid) - cpu, t0));
 			log(`cost: trigger ${JSON.stringify(rows[1])}`);
 			return { n8n: version, trailers: COST.trailers, rows };
 		});
